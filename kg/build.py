@@ -1,0 +1,116 @@
+"""`lbpkg build`: sources -> reasoned, validated release files (and the embedded store).
+
+Nothing is written until every check has passed, and then only through an atomic swap, so a
+failed build leaves the previous good release in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+
+from kg import __version__
+from kg.compile import Compiled, Sources, compile_sources
+from kg.errors import BuildError
+from kg.namespaces import LBP, ONTOLOGY_IRI, PREFIXES, version_iri
+from kg.progress import Progress
+from kg.reason import classify
+from kg.relation_graph import materialise
+from kg.release import atomic_dir, write_graphs, write_manifest
+from kg.validate import shacl_violations
+
+
+@dataclass
+class BuildResult:
+    """What a build produced, for the CLI's summary and for tests."""
+
+    release_dir: Path
+    version: str
+    asserted: Graph
+    inferred: Graph
+    inferred_subclasses: set[tuple[URIRef, URIRef]] = field(default_factory=set)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _stamp_header(graph: Graph, version: str) -> None:
+    graph.add((ONTOLOGY_IRI, RDF.type, OWL.Ontology))
+    graph.add((ONTOLOGY_IRI, OWL.versionIRI, URIRef(version_iri(version))))
+    graph.add((ONTOLOGY_IRI, OWL.versionInfo, Literal(version)))
+    graph.add((ONTOLOGY_IRI, DCTERMS.modified, Literal(dt.date.today().isoformat(), datatype=XSD.date)))
+
+
+def _counts(compiled: Compiled, asserted: Graph, inferred: Graph,
+            inferred_subclasses: set[tuple[URIRef, URIRef]]) -> dict[str, int]:
+    assoc = {p for p in asserted.transitive_subjects(RDFS.subPropertyOf, LBP.associationRelation)}
+    assoc.discard(LBP.associationRelation)
+    return {
+        "classes": len(compiled.classes),
+        "asserted_triples": len(asserted),
+        "inferred_triples": len(inferred),
+        "associations": sum(1 for p in assoc for _ in asserted.subject_objects(p)),
+        "inferred_subclass_axioms": len(inferred_subclasses),
+        "sources": sum(1 for _ in asserted.subjects(RDF.type, LBP.SourceDocument)),
+        "claims": sum(1 for _ in asserted.subjects(RDF.type, LBP.Claim)),
+    }
+
+
+def _mapping_graph(src: Sources) -> Graph | None:
+    if not src.mappings.exists():
+        return None
+    from kg.mappings import mapping_graph
+
+    return mapping_graph(src.mappings)
+
+
+def build(
+    ontology_dir: Path,
+    release_dir: Path,
+    version: str | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Compile, reason, materialise, validate, then write the release atomically."""
+    progress = progress or Progress(total=6, quiet=True)
+    version = version or dt.date.today().isoformat()
+    src = Sources(ontology_dir)
+    with progress.step("compiling sources"):
+        compiled = compile_sources(src)
+        asserted = compiled.graph
+        _stamp_header(asserted, version)
+    with progress.step("adding mappings"):
+        mappings = _mapping_graph(src)
+        if mappings is not None:
+            asserted += mappings
+    with progress.step("reasoning with HermiT"):
+        reasoned = classify(asserted)
+    with progress.step("materialising the relation graph"):
+        inferred = materialise(asserted, reasoned.subclass_pairs)
+    with progress.step("validating with SHACL"):
+        violations = shacl_violations(asserted + inferred, src.shapes)
+        if violations:
+            raise BuildError("SHACL validation failed:\n" + "\n".join(violations))
+    counts = _counts(compiled, asserted, inferred, reasoned.subclass_pairs)
+    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+    def write(folder: Path) -> None:
+        write_graphs(folder, asserted, inferred, context)
+        if mappings is not None:
+            from kg.mappings import write_sssom_release
+
+            write_sssom_release(src.mappings, folder)
+        write_manifest(folder, {"version": version, "package_version": __version__,
+                                "version_iri": version_iri(version), "counts": counts})
+
+    with progress.step(f"writing release to {release_dir}"):
+        atomic_dir(release_dir, write)
+    return BuildResult(release_dir, version, asserted, inferred, reasoned.subclass_pairs, counts)
+
+
+def require_release(release_dir: Path) -> Path:
+    """Fail clearly when a command needs a release that has not been built yet."""
+    if not (release_dir / "lbp-kg.nt").exists():
+        raise BuildError(f"no release in {release_dir}: run `lbpkg build` first")
+    return release_dir

@@ -1,0 +1,57 @@
+"""The `lbpkg` command: thin click wrappers over the kg library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.compile import Sources, compile_sources
+from kg.errors import LbpError
+from kg.paths import DEFAULT_ONTOLOGY, DEFAULT_RELEASE
+from kg.progress import Progress
+
+
+@click.group()
+@click.version_option(__version__, prog_name="lbpkg")
+def main() -> None:
+    """LBP-KG: build, query and serve the lower back pain knowledge graph."""
+
+
+def _fail(exc: Exception) -> None:
+    """Print an expected failure as plain lines and exit non-zero (no traceback)."""
+    for line in str(exc).splitlines():
+        click.echo(f"error: {line}", err=True)
+    raise SystemExit(1)
+
+
+@main.command()
+@click.option("--ontology", "ontology_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_ONTOLOGY, show_default=True, help="Folder of curated sources.")
+def check(ontology_dir: Path) -> None:
+    """Check the curated sources (syntax, references, labels, definitions, sources) quickly."""
+    try:
+        compiled = compile_sources(Sources(ontology_dir))
+    except LbpError as exc:
+        _fail(exc)
+    click.echo(f"ok: {len(compiled.classes)} terms, {len(compiled.graph)} triples")
+
+
+@main.command()
+@click.option("--ontology", "ontology_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_ONTOLOGY, show_default=True, help="Folder of curated sources.")
+@click.option("--out", "release_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_RELEASE, show_default=True, help="Release folder to (re)write.")
+@click.option("--version", "version", default=None, help="Release version (default: today's date).")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+def build(ontology_dir: Path, release_dir: Path, version: str | None, quiet: bool) -> None:
+    """Compile, reason (HermiT), materialise, validate (SHACL) and write the release atomically."""
+    from kg.build import build as run_build
+
+    try:
+        result = run_build(ontology_dir, release_dir, version, Progress(total=6, quiet=quiet))
+    except LbpError as exc:
+        _fail(exc)
+    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
+    click.echo(f"built release {result.version} in {result.release_dir}: {counts}")

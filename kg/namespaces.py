@@ -1,0 +1,42 @@
+"""The namespaces LBP-KG writes, in one place so every module agrees."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+LBP = Namespace("https://w3id.org/lbp-kg/")
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+OIO = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+DEFINITION = OBO.IAO_0000115
+TERM_REPLACED_BY = OBO.IAO_0100001
+
+ONTOLOGY_IRI = LBP["lbp-kg.owl"]
+ASSERTED_GRAPH = LBP["graph/asserted"]
+INFERRED_GRAPH = LBP["graph/inferred"]
+
+PREFIXES: dict[str, Namespace] = {
+    "lbp": LBP,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "oboInOwl": OIO,
+    "obo": OBO,
+}
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the project's prefixes so serialisations are readable."""
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    return graph
+
+
+def version_iri(version: str) -> str:
+    """The versionIRI of a release, as the IRI policy in ontology/README.md fixes it."""
+    return f"{LBP}releases/{version}/lbp-kg.owl"

@@ -1,0 +1,150 @@
+"""Materialise the relation graph: every entailed class-to-class edge as a plain triple.
+
+As Ubergraph does, an axiom `C SubClassOf P some D` becomes the triple `C P D`, and so does
+everything that follows from it through the (reasoned) class hierarchy, transitive properties,
+sub-properties and two-step property chains. The result is kept apart from the asserted OWL so
+that simple SPARQL (`?x lbp:partOf lbp:LumbarSpine`) finds inferred links, while the asserted
+graph stays exactly what curators wrote.
+
+Rules (each sound for existential restrictions):
+  C sub S, S P D        => C P D        (inheritance down the hierarchy)
+  C P D, D sub E        => C P E        (generalising the filler)
+  C P D, D P E, P trans => C P E
+  C P1 D, D P2 E, P1 o P2 -> P  => C P E
+  C P D, P subprop Q    => C Q D
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.namespaces import LBP, bind_prefixes
+
+Edge = tuple[URIRef, URIRef, URIRef]
+
+
+def _named(node: object) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(str(LBP))
+
+
+def _restrictions(g: Graph, node: object) -> Iterable[tuple[URIRef, URIRef]]:
+    """(property, filler) of a someValuesFrom restriction node, or of those in an intersection."""
+    if (node, RDF.type, OWL.Restriction) in g:
+        prop, filler = g.value(node, OWL.onProperty), g.value(node, OWL.someValuesFrom)
+        if _named(prop) and _named(filler):
+            yield prop, filler  # type: ignore[misc]
+    for lst in g.objects(node, OWL.intersectionOf):
+        for member in Collection(g, lst):
+            yield from _restrictions(g, member)
+
+
+def superclass_closure(g: Graph, extra: Iterable[tuple[URIRef, URIRef]]) -> dict[URIRef, set[URIRef]]:
+    """All named superclasses of every named class (not reflexive), asserted plus `extra`."""
+    direct: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for s, o in g.subject_objects(RDFS.subClassOf):
+        if _named(s) and _named(o):
+            direct[s].add(o)  # type: ignore[index]
+    for s, o in g.subject_objects(OWL.equivalentClass):
+        if _named(s) and _named(o):
+            direct[s].add(o)  # type: ignore[index]
+            direct[o].add(s)  # type: ignore[index]
+    for s, o in extra:
+        direct[s].add(o)
+    closure: dict[URIRef, set[URIRef]] = {}
+
+    def visit(c: URIRef) -> set[URIRef]:
+        if c in closure:
+            return closure[c]
+        closure[c] = set()  # guards cycles (equivalences)
+        acc: set[URIRef] = set()
+        for p in direct.get(c, ()):
+            acc.add(p)
+            acc |= visit(p)
+        acc.discard(c)
+        closure[c] = acc
+        return acc
+
+    for c in list(direct):
+        visit(c)
+    return closure
+
+
+def asserted_edges(g: Graph) -> set[Edge]:
+    """Edges read directly off the axioms of each named class."""
+    edges: set[Edge] = set()
+    for c in set(g.subjects(RDF.type, OWL.Class)):
+        if not _named(c):
+            continue
+        for pred in (RDFS.subClassOf, OWL.equivalentClass):
+            for node in g.objects(c, pred):
+                for prop, filler in _restrictions(g, node):
+                    edges.add((c, prop, filler))  # type: ignore[arg-type]
+    return edges
+
+
+def materialise(g: Graph, inferred_subclasses: Iterable[tuple[URIRef, URIRef]] = ()) -> Graph:
+    """Return the relation graph: entailed edges plus the full named superclass closure."""
+    sup = superclass_closure(g, inferred_subclasses)
+    transitive = {p for p in g.subjects(RDF.type, OWL.TransitiveProperty) if _named(p)}
+    subprops: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for p, q in g.subject_objects(RDFS.subPropertyOf):
+        if (p, RDF.type, OWL.ObjectProperty) in g and _named(q):
+            subprops[p].add(q)  # type: ignore[index]
+    chains: list[tuple[URIRef, URIRef, URIRef]] = []
+    for p, lst in g.subject_objects(OWL.propertyChainAxiom):
+        steps = list(Collection(g, lst))
+        if len(steps) == 2 and _named(p):
+            chains.append((steps[0], steps[1], p))  # type: ignore[arg-type]
+
+    edges = asserted_edges(g)
+    subclasses: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for c, supers in sup.items():
+        for s in supers:
+            subclasses[s].add(c)
+
+    frontier = set(edges)
+    while frontier:
+        new: set[Edge] = set()
+        by_subject: dict[URIRef, set[tuple[URIRef, URIRef]]] = defaultdict(set)
+        by_object: dict[URIRef, set[tuple[URIRef, URIRef]]] = defaultdict(set)
+        for s, p, o in edges:
+            by_subject[s].add((p, o))
+            by_object[o].add((s, p))
+        for s, p, o in frontier:
+            for sub in subclasses.get(s, ()):
+                new.add((sub, p, o))
+            for sup_o in sup.get(o, ()):
+                new.add((s, p, sup_o))
+            for q in subprops.get(p, ()):
+                new.add((s, q, o))
+            if p in transitive:
+                for p2, o2 in by_subject.get(o, ()):
+                    if p2 == p:
+                        new.add((s, p, o2))
+                for s0, p0 in by_object.get(s, ()):
+                    if p0 == p:
+                        new.add((s0, p, o))
+            for p1, p2, target in chains:
+                if p == p1:
+                    for q, o2 in by_subject.get(o, ()):
+                        if q == p2:
+                            new.add((s, target, o2))
+                if p == p2:
+                    for s0, q in by_object.get(s, ()):
+                        if q == p1:
+                            new.add((s0, target, o))
+        frontier = new - edges
+        edges |= frontier
+
+    out = bind_prefixes(Graph())
+    for edge in edges:
+        out.add(edge)
+    for c, supers in sup.items():
+        for s in supers:
+            out.add((c, RDFS.subClassOf, s))
+    return out
