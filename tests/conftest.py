@@ -1,0 +1,81 @@
+"""Shared fixtures: the repository's ontology, a small editable copy of it, and one real build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import BuildResult, build
+
+REPO = Path(__file__).resolve().parent.parent
+ONTOLOGY = REPO / "ontology"
+
+MINI_TERMS = """\
+- id: Disc
+  label: test disc
+  parents: [AnatomicalEntity]
+  definition: A test structure.
+  definition_source: [leaflet]
+- id: Annulus
+  label: test annulus
+  parents: [AnatomicalEntity]
+  definition: A test part of the test disc.
+  definition_source: [leaflet]
+  axioms:
+    partOf: [Disc]
+- id: DiscDisorder
+  label: test disc disorder
+  parents: [Disorder]
+  definition: A test disorder located in the test disc.
+  definition_source: [leaflet]
+  equivalent:
+    genus: Disorder
+    some: {locatedIn: Disc}
+- id: Tear
+  label: test tear
+  parents: [Disorder]
+  definition: A test tear of the test annulus.
+  definition_source: [leaflet]
+  axioms:
+    locatedIn: [Annulus]
+- id: Pain
+  label: test pain
+  parents: [ClinicalFinding]
+  definition: A test symptom.
+  definition_source: [leaflet]
+- id: Shot
+  label: test injection
+  parents: [Intervention]
+  definition: A test injection.
+  definition_source: [leaflet]
+  axioms:
+    targets: [Annulus]
+    hasInvasiveness: [MinimallyInvasive]
+  associations:
+    - relation: usedFor
+      target: Pain
+      source: [leaflet]
+      evidence: low
+"""
+
+
+@pytest.fixture
+def mini_ontology(tmp_path: Path) -> Path:
+    """A copy of the core ontology with a handful of test terms instead of the real content."""
+    root = tmp_path / "ontology"
+    root.mkdir()
+    shutil.copy(ONTOLOGY / "lbp-core.ttl", root)
+    shutil.copy(ONTOLOGY / "shapes.ttl", root)
+    shutil.copytree(ONTOLOGY / "sources", root / "sources")
+    (root / "terms").mkdir()
+    (root / "terms" / "test.yaml").write_text(MINI_TERMS, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """One full build of the real ontology, shared by every test that reads the release."""
+    out = tmp_path_factory.mktemp("release") / "release"
+    return build(ONTOLOGY, out, version="test")
