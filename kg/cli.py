@@ -55,3 +55,20 @@ def build(ontology_dir: Path, release_dir: Path, version: str | None, quiet: boo
         _fail(exc)
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
     click.echo(f"built release {result.version} in {result.release_dir}: {counts}")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+def diff(old: Path, new: Path) -> None:
+    """Terms added, removed, deprecated, relabelled and re-mapped between two releases."""
+    from kg.diff import diff_graphs, load_release_graph
+
+    try:
+        result = diff_graphs(load_release_graph(old), load_release_graph(new))
+    except LbpError as exc:
+        _fail(exc)
+    for line in result.lines():
+        click.echo(line)
+    if result.is_empty():
+        click.echo("no changes to terms")
