@@ -66,13 +66,32 @@ def _mapping_graph(src: Sources) -> Graph | None:
     return mapping_graph(src.mappings)
 
 
+def load_external(paths: list[Path]) -> Graph:
+    """Parse external ontologies (UBERON, MONDO ...) to be released beside the KG, not merged into it."""
+    graph = Graph()
+    for path in paths:
+        fmt = "xml" if path.suffix in (".owl", ".rdf") else None
+        try:
+            graph.parse(path, format=fmt)
+        except FileNotFoundError:
+            raise BuildError(f"{path}: external ontology not found") from None
+        except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for bad input
+            raise BuildError(f"{path}: cannot parse external ontology: {exc}") from None
+    return graph
+
+
 def build(
     ontology_dir: Path,
     release_dir: Path,
     version: str | None = None,
     progress: Progress | None = None,
+    with_external: list[Path] | None = None,
 ) -> BuildResult:
-    """Compile, reason, materialise, validate, then write the release atomically."""
+    """Compile, reason, materialise, validate, then write the release atomically.
+
+    External ontologies given in `with_external` are not reasoned over; they are written to
+    lbp-kg-external.nt so stores load them into their own named graph, next to the KG.
+    """
     progress = progress or Progress(total=6, quiet=True)
     version = version or dt.date.today().isoformat()
     src = Sources(ontology_dir)
@@ -92,11 +111,16 @@ def build(
         violations = shacl_violations(asserted + inferred, src.shapes)
         if violations:
             raise BuildError("SHACL validation failed:\n" + "\n".join(violations))
+    external = load_external(with_external or [])
     counts = _counts(compiled, asserted, inferred, reasoned.subclass_pairs)
+    if with_external:
+        counts["external_triples"] = len(external)
     context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
     def write(folder: Path) -> None:
         write_graphs(folder, asserted, inferred, context)
+        if with_external:
+            external.serialize(folder / "lbp-kg-external.nt", format="nt", encoding="utf-8")
         if mappings is not None:
             from kg.mappings import write_sssom_release
 

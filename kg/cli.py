@@ -45,12 +45,15 @@ def check(ontology_dir: Path) -> None:
               default=DEFAULT_RELEASE, show_default=True, help="Release folder to (re)write.")
 @click.option("--version", "version", default=None, help="Release version (default: today's date).")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def build(ontology_dir: Path, release_dir: Path, version: str | None, quiet: bool) -> None:
+@click.option("--with", "with_external", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An external ontology (e.g. uberon.owl) to load beside the KG in its own graph. Repeatable.")
+def build(ontology_dir: Path, release_dir: Path, version: str | None, quiet: bool,
+          with_external: tuple[Path, ...]) -> None:
     """Compile, reason (HermiT), materialise, validate (SHACL) and write the release atomically."""
     from kg.build import build as run_build
 
     try:
-        result = run_build(ontology_dir, release_dir, version, Progress(total=6, quiet=quiet))
+        result = run_build(ontology_dir, release_dir, version, Progress(total=6, quiet=quiet), list(with_external))
     except LbpError as exc:
         _fail(exc)
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
