@@ -216,7 +216,7 @@ def test_reasoner_places_disc_disorders_that_curators_did_not(release: BuildResu
 
 def test_reasoner_classifies_minimally_invasive_procedures(release: BuildResult) -> None:
     members = _desc_or_self(release, LBP.MinimallyInvasiveIntervention)
-    assert {LBP.Kyphoplasty, LBP.EpiduralSteroidInjection, LBP.SpinalCordStimulation} <= members
+    assert {LBP.Kyphoplasty, LBP.EpiduralSteroidInjection, LBP.PercutaneousSpinalCordStimulation} <= members
     assert LBP.OpenSpinalFusion not in members
     assert not any((m, RDFS.subClassOf, LBP.MinimallyInvasiveIntervention) in release.asserted for m in members)
 
