@@ -86,13 +86,14 @@ def build(
     version: str | None = None,
     progress: Progress | None = None,
     with_external: list[Path] | None = None,
+    store_dir: Path | None = None,
 ) -> BuildResult:
     """Compile, reason, materialise, validate, then write the release atomically.
 
     External ontologies given in `with_external` are not reasoned over; they are written to
     lbp-kg-external.nt so stores load them into their own named graph, next to the KG.
     """
-    progress = progress or Progress(total=6, quiet=True)
+    progress = progress or Progress(total=7 if store_dir else 6, quiet=True)
     version = version or dt.date.today().isoformat()
     src = Sources(ontology_dir)
     with progress.step("compiling sources"):
@@ -130,6 +131,11 @@ def build(
 
     with progress.step(f"writing release to {release_dir}"):
         atomic_dir(release_dir, write)
+    if store_dir is not None:
+        from kg.store import create_oxigraph_store
+
+        with progress.step(f"loading the embedded store {store_dir}"):
+            create_oxigraph_store(release_dir, store_dir)
     return BuildResult(release_dir, version, asserted, inferred, reasoned.subclass_pairs, counts)
 
 

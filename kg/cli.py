@@ -9,7 +9,7 @@ import click
 from kg import __version__
 from kg.compile import Sources, compile_sources
 from kg.errors import LbpError
-from kg.paths import DEFAULT_ONTOLOGY, DEFAULT_RELEASE
+from kg.paths import DEFAULT_ONTOLOGY, DEFAULT_RELEASE, DEFAULT_STORE
 from kg.progress import Progress
 
 
@@ -44,16 +44,20 @@ def check(ontology_dir: Path) -> None:
 @click.option("--out", "release_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_RELEASE, show_default=True, help="Release folder to (re)write.")
 @click.option("--version", "version", default=None, help="Release version (default: today's date).")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_STORE, show_default=True, help="Embedded (oxigraph) store to (re)load.")
+@click.option("--no-store", is_flag=True, help="Write the release files only.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 @click.option("--with", "with_external", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="An external ontology (e.g. uberon.owl) to load beside the KG in its own graph. Repeatable.")
-def build(ontology_dir: Path, release_dir: Path, version: str | None, quiet: bool,
-          with_external: tuple[Path, ...]) -> None:
+def build(ontology_dir: Path, release_dir: Path, version: str | None, store_dir: Path, no_store: bool,
+          quiet: bool, with_external: tuple[Path, ...]) -> None:
     """Compile, reason (HermiT), materialise, validate (SHACL) and write the release atomically."""
     from kg.build import build as run_build
 
     try:
-        result = run_build(ontology_dir, release_dir, version, Progress(total=6, quiet=quiet), list(with_external))
+        result = run_build(ontology_dir, release_dir, version, Progress(total=6 if no_store else 7, quiet=quiet),
+                           list(with_external), None if no_store else store_dir)
     except LbpError as exc:
         _fail(exc)
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
@@ -75,3 +79,9 @@ def diff(old: Path, new: Path) -> None:
         click.echo(line)
     if result.is_empty():
         click.echo("no changes to terms")
+
+
+from kg.query_cli import queries_command, query_command  # noqa: E402 - registered after the group exists
+
+main.add_command(query_command)
+main.add_command(queries_command)

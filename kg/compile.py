@@ -200,7 +200,8 @@ def _compile_sources(ctx: _Ctx) -> None:
             year = item.get("year")
             author = str(item.get("author", ""))
             short = author.split(",")[0].split("(")[0].strip()
-            g.add((node, RDFS.label, Literal(f"{short} {year or 'n.d.'}: {item.get('title')}", lang="en")))
+            label = f"{short} {year}: {item.get('title')}" if year else f"{item.get('title')} ({short})"
+            g.add((node, RDFS.label, Literal(label, lang="en")))
             g.add((node, DCTERMS.title, Literal(str(item.get("title", "")))))
             g.add((node, DCTERMS.creator, Literal(author)))
             if year:

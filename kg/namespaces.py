@@ -16,6 +16,7 @@ TERM_REPLACED_BY = OBO.IAO_0100001
 ONTOLOGY_IRI = LBP["lbp-kg.owl"]
 ASSERTED_GRAPH = LBP["graph/asserted"]
 INFERRED_GRAPH = LBP["graph/inferred"]
+EXTERNAL_GRAPH = LBP["graph/external"]
 
 PREFIXES: dict[str, Namespace] = {
     "lbp": LBP,

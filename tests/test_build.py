@@ -122,7 +122,8 @@ def test_failed_build_keeps_previous_release(mini_ontology: Path, tmp_path: Path
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     _edit(mini_ontology / "terms" / "test.yaml", "hasInvasiveness: [MinimallyInvasive]",
           "hasInvasiveness: [MinimallyInvasive, OpenSurgical]")
-    result = CliRunner().invoke(main, ["build", "--quiet", "--ontology", str(mini_ontology), "--out", str(out)])
+    args = ["build", "--quiet", "--ontology", str(mini_ontology), "--out", str(out), "--no-store"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "unsatisfiable classes" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

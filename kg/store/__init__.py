@@ -1,0 +1,63 @@
+"""Store backends behind one interface, chosen by a spec string (oaklib style):
+
+- ``oxigraph:PATH``  pyoxigraph on disk (the default, ``oxigraph:build/store``); ``oxigraph:`` in memory
+- ``rdflib:RELEASE_DIR``  in-memory rdflib Dataset loaded from a release folder (the reference engine)
+- ``sparql:QUERY_URL[|UPDATE_URL]``  any SPARQL 1.1 endpoint via SPARQLWrapper
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kg.paths import DEFAULT_STORE
+from kg.store.base import (
+    KG_GRAPHS,
+    RELEASE_GRAPHS,
+    EndpointError,
+    QueryError,
+    QuerySyntaxError,
+    QueryTimeout,
+    Store,
+    StoreError,
+)
+from kg.store.oxigraph_store import OxigraphStore, create_oxigraph_store
+from kg.store.rdflib_store import RdflibStore
+from kg.store.sparql_store import SparqlStore
+
+DEFAULT_STORE_SPEC = f"oxigraph:{DEFAULT_STORE}"
+
+# Scheme -> factory taking what follows the first colon.
+BACKENDS: dict[str, Callable[[str], Store]] = {
+    "oxigraph": OxigraphStore.from_spec,
+    "rdflib": RdflibStore.from_spec,
+    "sparql": SparqlStore.from_spec,
+}
+
+
+def open_store(spec: str = DEFAULT_STORE_SPEC) -> Store:
+    """Open the store a spec string names; unknown schemes get a message listing the known ones."""
+    scheme, colon, arg = spec.partition(":")
+    factory = BACKENDS.get(scheme) if colon else None
+    if factory is None:
+        known = ", ".join(f"{name}:..." for name in BACKENDS)
+        raise StoreError(f"unknown store spec {spec!r}: use one of {known}")
+    return factory(arg)
+
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_STORE_SPEC",
+    "KG_GRAPHS",
+    "RELEASE_GRAPHS",
+    "EndpointError",
+    "OxigraphStore",
+    "QueryError",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "RdflibStore",
+    "SparqlStore",
+    "Store",
+    "StoreError",
+    "create_oxigraph_store",
+    "open_store",
+]

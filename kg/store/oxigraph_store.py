@@ -1,0 +1,159 @@
+"""The default backend: a pyoxigraph (RocksDB) store on disk, opened read-only in milliseconds, so
+the CLI and the web UI start instantly; or in memory when no path is given."""
+
+from __future__ import annotations
+
+import gc
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.release import atomic_dir
+from kg.results import QueryResult, Term
+from kg.store.base import (
+    Deadline,
+    QueryError,
+    QuerySyntaxError,
+    Store,
+    StoreError,
+    collect,
+    release_files,
+    run_with_deadline,
+)
+from kg.store.sparqltext import inject_values
+
+STORE_MARKER = "release-manifest.json"  # copy of the release's manifest: which release is inside
+_OX_SYNTAX = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+# ['A' ..= 'Z' | 'a' ..= 'z' | ...]: oxigraph's character classes, quoted items with optional ranges
+_CHAR_CLASS = re.compile(r"\[(?:\s*'(?:[^'\\]|\\.)*'\s*(?:\.\.=\s*'(?:[^'\\]|\\.)*'\s*)?\|?)+\]")
+
+
+def _readable(match: re.Match[str]) -> str:
+    return "a name character" if "..=" in match.group() else match.group()
+
+
+def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    """oxigraph says 'error at L:C: expected ...' with long character classes: keep it one line."""
+    text = " ".join(_CHAR_CLASS.sub(_readable, str(exc)).split())
+    m = _OX_SYNTAX.match(text)
+    if m:
+        return QuerySyntaxError(m.group(3), int(m.group(1)), int(m.group(2)))
+    return QuerySyntaxError(text)
+
+
+def _load(store: ox.Store, release_dir: Path) -> None:
+    for path, graph in release_files(release_dir):
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        except SyntaxError as exc:
+            raise StoreError(f"{path}: not valid N-Triples: {exc}") from None
+
+
+def create_oxigraph_store(release_dir: Path, store_dir: Path) -> None:
+    """Build a store from a release folder into a temporary sibling of store_dir and swap it in, so
+    readers never see a half-loaded store and a failed load leaves the old one in place."""
+    release_dir, store_dir = Path(release_dir), Path(store_dir)
+    release_files(release_dir)  # fail before touching anything
+
+    def write(tmp: Path) -> None:
+        store = ox.Store(str(tmp))
+        try:
+            _load(store, release_dir)
+            store.flush()
+            store.optimize()
+        finally:
+            del store
+            gc.collect()  # pyoxigraph has no close(): dropping the object closes RocksDB
+        manifest = release_dir / "manifest.json"
+        if manifest.is_file():
+            shutil.copyfile(manifest, tmp / STORE_MARKER)
+
+    try:
+        atomic_dir(store_dir, write)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store in {store_dir}: {exc}") from None
+
+
+class OxigraphStore(Store):
+    """`oxigraph:PATH` (on disk, read-only unless writable=True) or `oxigraph:` (in memory)."""
+
+    def __init__(self, path: Path | str | None = None, writable: bool = False):
+        self.path = Path(path) if path else None
+        self.writable = writable
+        self.spec = f"oxigraph:{self.path or ''}"
+        self._store: ox.Store | None = ox.Store() if self.path is None else None
+
+    @classmethod
+    def from_spec(cls, arg: str) -> OxigraphStore:
+        return cls(arg or None)
+
+    @property
+    def store(self) -> ox.Store:
+        """Opened on first use, so a store can be created by load_release after construction."""
+        if self._store is None:
+            assert self.path is not None
+            if not (self.path / "CURRENT").is_file():
+                raise StoreError(f"no oxigraph store at {self.path}: run `lbpkg build` to create it")
+            try:
+                self._store = ox.Store(str(self.path)) if self.writable else ox.Store.read_only(str(self.path))
+            except OSError as exc:
+                raise StoreError(f"cannot open the oxigraph store at {self.path}: {exc}") from None
+        return self._store
+
+    def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:
+        store = self.store
+        substitutions = {ox.Variable(k): v.to_oxigraph() for k, v in bindings.items()}
+
+        def run() -> object:
+            try:
+                return store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+            except RuntimeError as exc:
+                if "SELECT projection" not in str(exc):
+                    raise
+            # oxigraph substitutes only projected variables; bind the others by a VALUES block
+            # written with RDF term escaping (the way the remote backend binds everything).
+            return store.query(inject_values(sparql, bindings), use_default_graph_as_union=True)
+
+        def work(deadline: Deadline) -> QueryResult:
+            try:
+                answer = run()
+                if isinstance(answer, ox.QueryBoolean):
+                    return QueryResult.ask(bool(answer))
+                if isinstance(answer, ox.QuerySolutions):
+                    names = [v.value for v in answer.variables]
+                    rows = []
+                    for solution in collect(answer, deadline):
+                        row = {}
+                        for name in names:
+                            value = solution[name]
+                            if value is not None:
+                                row[name] = Term.from_oxigraph(value)
+                        rows.append(row)
+                    return QueryResult.select(names, rows)
+                graph = Graph()
+                for triple in collect(answer, deadline):
+                    graph.add(tuple(Term.from_oxigraph(t).to_rdflib() for t in triple))  # type: ignore[arg-type]
+                return QueryResult.graph(graph)
+            except SyntaxError as exc:
+                raise _syntax_error(exc) from None
+            except (OSError, ValueError, TypeError, RuntimeError) as exc:
+                raise QueryError(f"oxigraph: {exc}") from None
+
+        return run_with_deadline(work, timeout)
+
+    def load_release(self, release_dir: Path) -> None:
+        if self.path is None:
+            assert self._store is not None
+            self._store.clear()
+            _load(self._store, Path(release_dir))
+            return
+        self.close()
+        create_oxigraph_store(Path(release_dir), self.path)
+
+    def close(self) -> None:
+        if self.path is not None and self._store is not None:
+            self._store = None
+            gc.collect()

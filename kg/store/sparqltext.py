@@ -1,0 +1,153 @@
+"""What we need to know about a query's text without an engine: its form, whether it names its own
+dataset, and where a VALUES block binding parameters can go (for engines with no binding API).
+
+Values are written with full RDF term escaping (Term.n3) and variable names are checked, so a
+parameter value can never change the query's structure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pyparsing import ParseBaseException
+from rdflib.plugins.sparql.parser import parseQuery
+
+from kg.results import ResultKind, Term
+from kg.store.base import VARNAME, QueryError, QuerySyntaxError
+
+FORMS: dict[str, ResultKind] = {
+    "SelectQuery": "select",
+    "AskQuery": "ask",
+    "ConstructQuery": "graph",
+    "DescribeQuery": "graph",
+}
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    kind: ResultKind
+    has_dataset: bool  # FROM / FROM NAMED in the text: the protocol dataset must not override it
+
+
+_PP_LOCATION = re.compile(r"\s*\(at char \d+\),\s*\(line:\d+, col:\d+\)\s*$")
+
+
+def syntax_error_from_rdflib(exc: ParseBaseException) -> QuerySyntaxError:
+    """pyparsing's 'Expected X, found 'Y'' without its own location suffix (we add line/column)."""
+    return QuerySyntaxError(_PP_LOCATION.sub("", str(exc)) or exc.msg, exc.lineno, exc.col)
+
+
+def inspect_query(sparql: str) -> QueryShape:
+    """Parse with rdflib's SPARQL 1.1 grammar: one syntax check with line/column for every backend
+    that has no local parser of its own (the remote one)."""
+    try:
+        parsed = parseQuery(sparql)
+    except ParseBaseException as exc:
+        raise syntax_error_from_rdflib(exc) from None
+    form = parsed[1]
+    kind = FORMS.get(form.name)
+    if kind is None:
+        raise QueryError(f"not a query (SELECT, ASK, CONSTRUCT or DESCRIBE): {form.name}")
+    return QueryShape(kind, "datasetClause" in form)  # (form.get() answers the key name when absent)
+
+
+# -- lexing just enough to find braces ------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][A-Za-z_0-9\u00B7\u00C0-\uFFFF]+)
+    | (?P<word>[A-Za-z_][A-Za-z_0-9\-.:]*)
+    | (?P<open>\{)
+    | (?P<close>\})
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_FORM_WORDS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def _tokens(sparql: str) -> list[_Tok]:
+    toks = []
+    for m in _TOKEN.finditer(sparql):
+        kind = m.lastgroup or "other"
+        if kind == "comment" or (kind == "other" and m.group().isspace()):
+            continue
+        toks.append(_Tok(kind, m.group(), m.start(), m.end()))
+    return toks
+
+
+def _matching(toks: list[_Tok], i: int) -> int:
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j].kind == "open":
+            depth += 1
+        elif toks[j].kind == "close":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise QuerySyntaxError("unbalanced braces")
+
+
+def values_block(bindings: dict[str, Term]) -> str:
+    """`VALUES (?a ?b) { (<x> "y") }` with each term escaped as N-Triples."""
+    names, terms = [], []
+    for name, term in bindings.items():
+        if not VARNAME.match(name):
+            raise QueryError(f"not a SPARQL variable name: {name!r}")
+        if term.type == "bnode":
+            raise QueryError(f"cannot bind ?{name} to a blank node: VALUES only takes IRIs and literals")
+        names.append(f"?{name}")
+        terms.append(term.n3(ascii_only=True))
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+def inject_values(sparql: str, bindings: dict[str, Term]) -> str:
+    """Bind variables by a VALUES block placed first in the query's WHERE group, so FILTERs and
+    aggregates of that group see the values (as SEP-0007 substitution would). A WHERE group that is
+    a bare sub-select gets the block beside it; `CONSTRUCT WHERE {...}` is spelt out in full."""
+    if not bindings:
+        return sparql
+    block = values_block(bindings)
+    toks = _tokens(sparql)
+    form_at = next((i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() in _FORM_WORDS), None)
+    if form_at is None:
+        raise QuerySyntaxError("no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    i = form_at + 1
+    if toks[form_at].text.upper() == "CONSTRUCT":
+        if i < len(toks) and toks[i].kind == "open":
+            i = _matching(toks, i) + 1  # skip the template
+        elif i < len(toks) and toks[i].text.upper() == "WHERE" and i + 1 < len(toks) and toks[i + 1].kind == "open":
+            # CONSTRUCT WHERE { triples }: no room for VALUES in the short form, so spell it out
+            # as CONSTRUCT { triples } WHERE { VALUES ... triples } (same meaning).
+            open_, close = toks[i + 1], toks[_matching(toks, i + 1)]
+            triples = sparql[open_.end : close.start]
+            head, tail = sparql[: toks[i].start], sparql[close.end :]
+            return f"{head}{{{triples}}} WHERE {{ {block} {triples}}}{tail}"
+    where = next((j for j in range(i, len(toks)) if toks[j].kind == "open"), None)
+    if where is None:  # e.g. DESCRIBE <x> with no WHERE: nothing to bind
+        return sparql
+    start = toks[where].end
+    following = toks[where + 1] if where + 1 < len(toks) else None
+    if following is not None and following.kind == "word" and following.text.upper() == "SELECT":
+        end = toks[_matching(toks, where)].start
+        return f"{sparql[:start]} {block} {{ {sparql[start:end]} }} {sparql[end:]}"
+    return f"{sparql[:start]} {block} {sparql[start:]}"
+
+
+def uses_service(sparql: str) -> bool:
+    """Whether the query federates (SERVICE outside strings, IRIs and comments)."""
+    return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in _tokens(sparql))
