@@ -85,3 +85,23 @@ from kg.query_cli import queries_command, query_command  # noqa: E402 - register
 
 main.add_command(query_command)
 main.add_command(queries_command)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--store", "store_spec", default=None, help="Store spec (default: oxigraph:build/store).")
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(host: str, port: int, store_spec: str | None, threads: int) -> None:
+    """Serve the web UI and the SPARQL endpoint with waitress (a production WSGI server)."""
+    from waitress import serve as waitress_serve
+
+    from webui import create_app
+
+    config = {"STORE": store_spec} if store_spec else None
+    try:
+        app = create_app(config) if config else create_app()
+    except LbpError as exc:
+        _fail(exc)
+    click.echo(f"LBP-KG on http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="lbp-kg")

@@ -79,3 +79,26 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """One full build of the real ontology, shared by every test that reads the release."""
     out = tmp_path_factory.mktemp("release") / "release"
     return build(ONTOLOGY, out, version="test")
+
+
+@pytest.fixture(scope="session")
+def store_spec(release: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An oxigraph store loaded from the session's release, as `lbpkg build` makes it."""
+    from kg.store import create_oxigraph_store
+
+    store_dir = tmp_path_factory.mktemp("store") / "store"
+    create_oxigraph_store(release.release_dir, store_dir)
+    return f"oxigraph:{store_dir}"
+
+
+@pytest.fixture(scope="session")
+def app(store_spec: str, release: BuildResult):  # noqa: ANN201 - Flask app
+    """The web app over the session's store (Flask's tutorial `app` fixture)."""
+    from webui import create_app
+
+    return create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir)})
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    return app.test_client()

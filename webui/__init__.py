@@ -1,0 +1,29 @@
+"""LBP-KG web UI: a Flask application factory; all query logic lives in the kg package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then instance config (config.py), then test config, as Flask's tutorial does."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        STORE="oxigraph:" + str(Path("build/store").resolve()),
+        RELEASE_DIR=str(Path("build/release").resolve()),
+        QUERY_TIMEOUT=10.0,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+
+    from webui import kgaccess, pages, sparql
+
+    kgaccess.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(sparql.bp)
+    return app
