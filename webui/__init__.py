@@ -21,9 +21,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    from webui import kgaccess, pages, sparql
+    from webui import api, downloads, editor, education, graph, kgaccess, pages, search, sparql, terms
 
     kgaccess.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(sparql.bp)
+    for module in (pages, terms, search, api, downloads, education, sparql, editor, graph):
+        app.register_blueprint(module.bp)
     return app

@@ -1,0 +1,7 @@
+"""Placeholder blueprint, filled in by the web UI work."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("downloads", __name__)
