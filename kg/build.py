@@ -58,12 +58,16 @@ def _counts(compiled: Compiled, asserted: Graph, inferred: Graph,
     }
 
 
-def _mapping_graph(src: Sources) -> Graph | None:
+def _mappings(src: Sources, version: str) -> tuple[Graph, Graph] | None:
+    """The mapping triples and the imports module, or None when the ontology has no mapping table."""
     if not src.mappings.exists():
         return None
-    from kg.mappings import mapping_graph
+    from kg.imports import imports_module, load_parents
+    from kg.mappings import load_mappings, mapping_graph
 
-    return mapping_graph(src.mappings)
+    table = load_mappings(src.mappings)
+    parents = load_parents(src.mappings.parent / "external-parents.tsv")
+    return mapping_graph(src.mappings), imports_module(table, version_iri(version), parents)
 
 
 def load_external(paths: list[Path]) -> Graph:
@@ -101,9 +105,9 @@ def build(
         asserted = compiled.graph
         _stamp_header(asserted, version)
     with progress.step("adding mappings"):
-        mappings = _mapping_graph(src)
-        if mappings is not None:
-            asserted += mappings
+        mapped = _mappings(src, version)
+        if mapped is not None:
+            asserted += mapped[0]
     with progress.step("reasoning with HermiT"):
         reasoned = classify(asserted)
     with progress.step("materialising the relation graph"):
@@ -112,20 +116,34 @@ def build(
         violations = shacl_violations(asserted + inferred, src.shapes)
         if violations:
             raise BuildError("SHACL validation failed:\n" + "\n".join(violations))
+    if mapped is not None:
+        from kg.imports import IMPORTS_IRI
+
+        # Added after reasoning: the reasoner must not try to fetch the import over the network.
+        asserted.add((ONTOLOGY_IRI, OWL.imports, IMPORTS_IRI))
     external = load_external(with_external or [])
     counts = _counts(compiled, asserted, inferred, reasoned.subclass_pairs)
     if with_external:
         counts["external_triples"] = len(external)
     context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    if src.mappings.exists():
+        from kg.mappings import load_prefixes, prefix_file
+
+        # The JSON-LD context covers every prefix of the curated map, so each xref compacts.
+        context |= dict(load_prefixes(prefix_file(src.mappings)).bimap)
 
     def write(folder: Path) -> None:
         write_graphs(folder, asserted, inferred, context)
         if with_external:
             external.serialize(folder / "lbp-kg-external.nt", format="nt", encoding="utf-8")
-        if mappings is not None:
+        if mapped is not None:
+            from kg.imports import IMPORTS_FILE, write_catalog
             from kg.mappings import write_sssom_release
 
             write_sssom_release(src.mappings, folder)
+            mapped[1].serialize(folder / IMPORTS_FILE, format="xml", encoding="utf-8")
+            mapped[1].serialize(folder / "lbp-kg-imports.nt", format="nt", encoding="utf-8")
+            write_catalog(folder)
         write_manifest(folder, {"version": version, "package_version": __version__,
                                 "version_iri": version_iri(version), "counts": counts})
 

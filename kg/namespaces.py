@@ -17,6 +17,7 @@ ONTOLOGY_IRI = LBP["lbp-kg.owl"]
 ASSERTED_GRAPH = LBP["graph/asserted"]
 INFERRED_GRAPH = LBP["graph/inferred"]
 EXTERNAL_GRAPH = LBP["graph/external"]
+IMPORTS_GRAPH = LBP["graph/imports"]
 
 PREFIXES: dict[str, Namespace] = {
     "lbp": LBP,

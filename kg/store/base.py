@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kg.errors import LbpError
-from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH, INFERRED_GRAPH
+from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH, IMPORTS_GRAPH, INFERRED_GRAPH
 from kg.results import QueryResult, Term
 
 T = TypeVar("T")
@@ -28,7 +28,10 @@ RELEASE_GRAPHS: dict[str, str] = {
 }
 KG_GRAPHS: tuple[str, ...] = tuple(RELEASE_GRAPHS.values())
 # Optional release files: external ontologies released beside the KG by `lbpkg build --with`.
-OPTIONAL_RELEASE_GRAPHS: dict[str, str] = {"lbp-kg-external.nt": str(EXTERNAL_GRAPH)}
+OPTIONAL_RELEASE_GRAPHS: dict[str, str] = {
+    "lbp-kg-imports.nt": str(IMPORTS_GRAPH),
+    "lbp-kg-external.nt": str(EXTERNAL_GRAPH),
+}
 
 VARNAME = re.compile(r"^[A-Za-z_0-9][A-Za-z_0-9\u00B7\u00C0-\uFFFF]*$")
 

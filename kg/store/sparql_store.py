@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
+from kg.namespaces import IMPORTS_GRAPH
 from kg.results import QueryResult, Term
 from kg.store.base import (
     KG_GRAPHS,
@@ -243,6 +244,7 @@ class SparqlStore(Store):
                 wrapper.addNamedGraph(graph)
             for graph in OPTIONAL_RELEASE_GRAPHS.values():
                 wrapper.addNamedGraph(graph)
+            wrapper.addDefaultGraph(str(IMPORTS_GRAPH))  # external labels, as the union default graph has them
         body, media = self._send(wrapper, self.query_url, timeout)
         try:
             if shape.kind == "graph":

@@ -1,0 +1,67 @@
+"""The imports module: every external term LBP-KG maps to, declared with its label (and, where
+curated, its parent), so the ontology opens in Protégé with external terms labelled and its
+owl:imports resolves offline through the release's catalog-v001.xml."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.errors import Problem, SourceError
+from kg.mappings import MappingTable
+from kg.namespaces import LBP, bind_prefixes
+
+IMPORTS_IRI = LBP["lbp-kg-imports.owl"]
+IMPORTS_FILE = "lbp-kg-imports.owl"
+PARENTS_COLUMNS = ("id", "label", "parent_id", "parent_label", "verified_in")
+
+CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<catalog prefer="public" xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+    <uri name="{iri}" uri="{file}"/>
+</catalog>
+"""
+
+
+def load_parents(path: Path) -> dict[str, tuple[str, str]]:
+    """external CURIE -> (parent CURIE, parent label), from the curated TSV beside the mappings."""
+    if not path.exists():
+        return {}
+    parents: dict[str, tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        missing = [c for c in PARENTS_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SourceError([Problem(str(path), 1, None, f"missing columns: {', '.join(missing)}")])
+        for row in reader:
+            if row["id"] and row["parent_id"]:
+                parents[row["id"].strip()] = (row["parent_id"].strip(), row["parent_label"].strip())
+    return parents
+
+
+def imports_module(table: MappingTable, version_iri: str, parents: dict[str, tuple[str, str]]) -> Graph:
+    """One owl:Class per mapped external term, labelled as its own ontology labels it."""
+    graph = bind_prefixes(Graph())
+    graph.add((IMPORTS_IRI, RDF.type, OWL.Ontology))
+    graph.add((IMPORTS_IRI, OWL.versionIRI, URIRef(version_iri.replace("lbp-kg.owl", IMPORTS_FILE))))
+    graph.add((IMPORTS_IRI, RDFS.comment, Literal(
+        "External terms that LBP-KG maps to, with the labels their ontologies give them. Mappings are "
+        "annotation assertions, so importing this module adds no logical axioms to LBP-KG.", lang="en")))
+    for row in table.mappings:
+        term = URIRef(table.expand(row.object_id))
+        graph.add((term, RDF.type, OWL.Class))
+        graph.add((term, RDFS.label, Literal(row.object_label)))
+        if row.object_id in parents:
+            parent_id, parent_label = parents[row.object_id]
+            parent = URIRef(table.expand(parent_id))
+            graph.add((term, RDFS.subClassOf, parent))
+            graph.add((parent, RDF.type, OWL.Class))
+            graph.add((parent, RDFS.label, Literal(parent_label)))
+    return graph
+
+
+def write_catalog(folder: Path) -> None:
+    """catalog-v001.xml: Protégé's way to resolve owl:imports to a local file."""
+    (folder / "catalog-v001.xml").write_text(CATALOG.format(iri=IMPORTS_IRI, file=IMPORTS_FILE), encoding="utf-8")
