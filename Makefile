@@ -21,11 +21,11 @@ serve:
 	$(VENV)/lbpkg serve --host $(HOST) --port $(PORT)
 
 test: setup-test
-	$(VENV)/ruff check kg webui tests bench
+	$(VENV)/ruff check .
 	$(VENV)/python -m pytest
 
 lint: setup-test
-	$(VENV)/ruff check kg webui tests bench
+	$(VENV)/ruff check .
 
 bench: setup-test
 	$(VENV)/python bench/run.py

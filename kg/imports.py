@@ -51,8 +51,11 @@ def imports_module(table: MappingTable, version_iri: str, parents: dict[str, tup
         "annotation assertions, so importing this module adds no logical axioms to LBP-KG.", lang="en")))
     for row in table.mappings:
         term = URIRef(table.expand(row.object_id))
-        graph.add((term, RDF.type, OWL.Class))
-        graph.add((term, RDFS.label, Literal(row.object_label)))
+        # lbp relations (lowerCamelCase) map to relations; classes to classes.
+        is_relation = row.subject_id.split(":", 1)[1][:1].islower()
+        graph.add((term, RDF.type, OWL.ObjectProperty if is_relation else OWL.Class))
+        if row.object_label:
+            graph.add((term, RDFS.label, Literal(row.object_label)))
         if row.object_id in parents:
             parent_id, parent_label = parents[row.object_id]
             parent = URIRef(table.expand(parent_id))
