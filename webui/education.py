@@ -1,7 +1,67 @@
-"""Placeholder blueprint, filled in by the web UI work."""
+"""For educators: how two terms are related, interventions side by side, a tour from a cause to its
+mechanisms to the interventions that act there. Forms work without JavaScript (GET)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, render_template, request
 
-bp = Blueprint("education", __name__)
+from kg.compare import compare, interventions, is_intervention, tour, tour_causes, tour_query_text
+from kg.graphdata import graph_data
+from kg.relate import relate
+from kg.search import resolve
+from webui.kgaccess import get_kg
+
+bp = Blueprint("education", __name__, url_prefix="/learn")
+
+
+def _resolve(text: str) -> str:
+    iri = resolve(get_kg(), text)
+    if iri is None:
+        abort(404, description=f"No term matches {text!r}; try the search.")
+    return iri
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("education/index.html")
+
+
+@bp.get("/relate")
+def related() -> str:
+    x, y = request.args.get("x", "").strip(), request.args.get("y", "").strip()
+    result = None
+    if x and y:
+        result = relate(get_kg(), _resolve(x), _resolve(y))
+    elif x or y:
+        abort(400, description="Give two terms, for example 'slipped disc' and 'L5 nerve root'.")
+    return render_template("education/relate.html", x=x, y=y, result=result)
+
+
+@bp.get("/compare")
+def side_by_side() -> str:
+    ids = [i for i in request.args.getlist("i") if i.strip()]
+    options = interventions(get_kg())
+    cards = []
+    if ids:
+        if len(ids) > 4:
+            abort(400, description="Compare at most four interventions at a time.")
+        iris = [_resolve(i) for i in ids]
+        data = graph_data(get_kg())
+        for text, iri in zip(ids, iris, strict=True):
+            if not is_intervention(data, iri):
+                abort(400, description=f"{data.label(iri)!r} (from {text!r}) is not an intervention.")
+        cards = compare(get_kg(), iris)
+    return render_template("education/compare.html", options=options, cards=cards,
+                           chosen=[c.iri for c in cards])
+
+
+@bp.get("/tour")
+def guided_tour() -> str:
+    cause = request.args.get("cause", "").strip()
+    steps, iri = None, None
+    if cause:
+        iri = _resolve(cause)
+        steps = tour(get_kg(), iri)
+    return render_template("education/tour.html", causes=tour_causes(get_kg()), cause=iri,
+                           label=graph_data(get_kg()).label(iri) if iri else None, steps=steps,
+                           query=tour_query_text())

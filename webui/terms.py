@@ -1,7 +1,64 @@
-"""Placeholder blueprint, filled in by the web UI work."""
+"""Term pages: HTML for browsers; Turtle, JSON-LD, RDF/XML, N-Triples by Accept header (or
+?format=), so the term IRIs (https://w3id.org/lbp-kg/X -> /term/X) dereference as linked data."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from kg.namespaces import LBP
+from kg.results import QueryResult
+from kg.serialize import FORMATS
+from kg.terms import bound_query, describe, queries_for_page, term_page
+from webui.kgaccess import get_kg
 
 bp = Blueprint("terms", __name__)
+
+# media type -> format name in kg.serialize (HTML is the page itself).
+RDF_MEDIA = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle",
+    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
+    "application/n-triples": "ntriples", "text/n-triples": "ntriples",
+}
+FORMAT_NAMES = {"ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-ld": "jsonld",
+                "rdf": "rdfxml", "rdfxml": "rdfxml", "xml": "rdfxml", "nt": "ntriples", "ntriples": "ntriples"}
+
+
+def chosen_format() -> str | None:
+    """None for HTML, else the RDF format asked for by ?format= or by the Accept header."""
+    name = request.args.get("format")
+    if name:
+        if name.lower() == "html":
+            return None
+        if name.lower() not in FORMAT_NAMES:
+            abort(400, description=f"unknown format {name!r}; use html, {', '.join(sorted(FORMAT_NAMES))}")
+        return FORMAT_NAMES[name.lower()]
+    best = request.accept_mimetypes.best_match(["text/html", *RDF_MEDIA], default="text/html")
+    return RDF_MEDIA.get(best or "")
+
+
+@bp.get("/term/<local>")
+def term(local: str) -> ResponseReturnValue:
+    iri = str(LBP) + local
+    fmt = chosen_format()
+    if fmt is not None:
+        graph = describe(get_kg(), iri)
+        if graph is None:
+            abort(404, description=f"No term lbp:{local} in LBP-KG.")
+        out = FORMATS[fmt]
+        resp = Response(out.write(QueryResult.graph(graph)), mimetype=out.media_type)
+        resp.headers["Vary"] = "Accept"
+        return resp
+    page = term_page(get_kg(), iri)
+    if page is None:
+        abort(404, description=f"No term lbp:{local} in LBP-KG.")
+    queries = {name: bound_query(text, iri) for name, text in queries_for_page().items()}
+    resp = Response(render_template("terms/term.html", page=page, queries=queries))
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+@bp.get("/term/")
+@bp.get("/term")
+def term_index() -> ResponseReturnValue:
+    return redirect(url_for("pages.az"))

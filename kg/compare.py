@@ -1,0 +1,146 @@
+"""For educators: interventions side by side, and a tour from a cause to its mechanisms to the
+interventions that act there.
+
+The comparison reads the snapshot (kg.graphdata): structural facts (target, mechanism of action,
+invasiveness, agent) come from the relation graph, most specific filler only; clinical facts (used
+for, benefits, risks, alternatives) are sourced associations with their evidence, including those
+stated for a more general intervention ("via ..."). The tour runs the library query
+chains/cause-mechanism-intervention for reference (see tour()).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.graphdata import UPPER, GraphData, graph_data
+from kg.namespaces import LBP
+from kg.querylib import get_query
+from kg.store import Store
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+TOUR_QUERY = "chains/cause-mechanism-intervention"
+
+STRUCTURAL = (("targets", "targets"), ("hasMechanismOfAction", "mechanism of action"),
+              ("hasInvasiveness", "invasiveness"), ("usesAgent", "uses"))
+CLINICAL = (("usedFor", "used for"), ("hasBenefit", "benefits"), ("hasRisk", "risks"),
+            ("alternativeTo", "alternatives"))
+ASPECTS = tuple(label for _, label in STRUCTURAL + CLINICAL)
+
+
+@dataclass(frozen=True)
+class Fact:
+    iri: str
+    label: str
+    evidence: str | None = None
+    sources: tuple[str, ...] = ()
+    via: str | None = None  # label of the more general intervention the fact is stated for
+
+
+@dataclass
+class InterventionCard:
+    iri: str
+    label: str
+    aspects: dict[str, list[Fact]] = field(default_factory=dict)
+
+    @property
+    def local(self) -> str:
+        return self.iri[len(str(LBP)):]
+
+
+def is_intervention(data: GraphData, iri: str) -> bool:
+    return str(LBP.Intervention) in data.ancestors.get(iri, set())
+
+
+def interventions(store: Store) -> list[tuple[str, str]]:
+    """(iri, label) of every intervention, for the comparison form."""
+    data = graph_data(store)
+    found = [i for i in data.descendants(str(LBP.Intervention)) if i not in data.deprecated]
+    return sorted(((i, data.label(i)) for i in found), key=lambda x: x[1].lower())
+
+
+def _most_specific(data: GraphData, iris: set[str]) -> set[str]:
+    """Drop a filler when a more specific one is also there (the reasoner's generalisations)."""
+    return {i for i in iris if not any(i in data.ancestors.get(j, set()) for j in iris if j != i)}
+
+
+def card(store: Store, iri: str) -> InterventionCard:
+    data = graph_data(store)
+    out = InterventionCard(iri, data.label(iri))
+    for local, label in STRUCTURAL:
+        rel = str(LBP[local])
+        fillers = {e.target for e in data.out_edges.get(iri, []) if e.relation == rel and e.target not in UPPER}
+        out.aspects[label] = sorted((Fact(f, data.label(f)) for f in _most_specific(data, fillers)),
+                                    key=lambda f: f.label.lower())
+    lineage = [iri] + sorted(data.ancestors.get(iri, set()) - UPPER, key=data.label)
+    for local, label in CLINICAL:
+        rel = str(LBP[local])
+        facts: dict[str, Fact] = {}
+        for holder in lineage:
+            for e in data.out_edges.get(holder, []):
+                if e.relation == rel and e.kind == "association" and e.target not in facts:
+                    evidence = data.label(e.evidence) if e.evidence else None
+                    facts[e.target] = Fact(e.target, data.label(e.target), evidence,
+                                           tuple(data.label(s) for s in e.sources),
+                                           None if holder == iri else data.label(holder))
+        out.aspects[label] = sorted(facts.values(), key=lambda f: (f.via is not None, f.label.lower()))
+    return out
+
+
+def compare(store: Store, iris: list[str]) -> list[InterventionCard]:
+    """One card per intervention, in the order given."""
+    return [card(store, i) for i in iris]
+
+
+# -- the guided tour ---------------------------------------------------------------------------
+
+
+@dataclass
+class TourStep:
+    mechanism: str
+    iri: str = ""
+    actions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # action -> interventions
+
+
+def tour_causes(store: Store) -> list[tuple[str, str]]:
+    """Conditions with a mechanism stated for them or a more general condition: where a tour can start."""
+    data = graph_data(store)
+    mech = {str(LBP.hasMechanism), str(LBP.mayInvolveMechanism)}
+    having = {e.source for e in data.edges if e.relation in mech and e.kind != "inferred"}
+    disorders = data.descendants(str(LBP.Disorder))
+    starts = {d for d in disorders if d in having or data.ancestors.get(d, set()) & having}
+    return sorted(((i, data.label(i)) for i in starts if i not in data.deprecated), key=lambda x: x[1].lower())
+
+
+def tour(store: Store, condition: str) -> list[TourStep]:
+    """Mechanisms of the condition (stated for it or a more general condition), the actions that
+    counteract them, the interventions acting so. Walks stated edges only: the relation graph also
+    generalises every `counteracts` edge up to "pathophysiological mechanism", which would pair
+    every mechanism with every action (the library query over the union graph does that)."""
+    data = graph_data(store)
+    mech_rels = {str(LBP.hasMechanism), str(LBP.mayInvolveMechanism)}
+    holders = [condition] + sorted(data.ancestors.get(condition, set()) - UPPER, key=data.label)
+    mechanisms = {e.target for h in holders for e in data.out_edges.get(h, [])
+                  if e.relation in mech_rels and e.kind != "inferred" and e.target not in UPPER}
+    counteracts = [e for e in data.edges if e.relation == str(LBP.counteracts) and e.kind == "asserted"]
+    acting = defaultdict(set)
+    for e in data.edges:
+        if e.relation == str(LBP.hasMechanismOfAction) and e.target not in UPPER:
+            acting[e.target].add(e.source)
+    steps = []
+    for mechanism in sorted(mechanisms, key=lambda m: data.label(m).lower()):
+        lineage = {mechanism} | (data.ancestors.get(mechanism, set()) - UPPER)
+        actions = {e.source for e in counteracts if e.target in lineage}
+        step = TourStep(data.label(mechanism), iri=mechanism)
+        for action in sorted(actions, key=lambda a: data.label(a).lower()):
+            users = sorted(((i, data.label(i)) for i in acting.get(action, ()) if i not in data.deprecated),
+                           key=lambda p: p[1].lower())
+            step.actions[data.label(action)] = users
+        steps.append(step)
+    return steps
+
+
+def tour_query_text() -> str:
+    """The library query that asks the same question, for 'open in the editor'."""
+    return get_query(TOUR_QUERY, QUERY_DIR).sparql

@@ -1,0 +1,213 @@
+"""How are X and Y related? The shortest meaningful paths between two terms, told in sentences.
+
+"Meaningful": only edges someone stated (asserted restrictions, sourced associations, asserted
+is-a), never the reasoner's generalisations, and never through the upper classes ("anatomical
+entity"), which would connect everything to everything in two steps. Paths are found with Yen's
+k-shortest-paths over the graph walked in both directions; each step keeps its direction so the
+sentence reads the right way round.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from kg.graphdata import SUBCLASS, UPPER, GraphData, graph_data
+from kg.namespaces import LBP
+from kg.store import Store
+
+MAX_PATHS = 5
+MAX_LENGTH = 6
+# Cost per step: stated clinical and structural links first, is-a a little dearer.
+COST = {"association": 1.0, "asserted": 1.0, "is-a": 1.3}
+
+# relation local name -> (forward phrase, backward phrase): "A <forward> B" / "B <backward> A".
+PHRASES: dict[str, tuple[str, str]] = {
+    "mayCause": ("may cause", "may be caused by"),
+    "mayPresentWith": ("may present with", "may be a sign of"),
+    "hasRiskFactor": ("has as a risk factor", "is a risk factor for"),
+    "mayInvolveMechanism": ("may involve", "may be involved in"),
+    "mayCompress": ("can compress", "can be compressed by"),
+    "usedFor": ("is used for", "can be treated with"),
+    "hasBenefit": ("can bring", "is a benefit of"),
+    "hasRisk": ("carries a risk of", "is a possible harm of"),
+    "diagnosticBlockFor": ("is a diagnostic block for", "can be tested with"),
+    "alternativeTo": ("is an alternative to", "is an alternative to"),
+    "componentOfCare": ("is part of the care for", "includes in its care"),
+    "partOf": ("is part of", "has as a part"),
+    "hasPart": ("has as a part", "is part of"),
+    "locatedIn": ("is located in", "is the site of"),
+    "locationOf": ("is the site of", "is located in"),
+    "hasMechanism": ("works through", "is how pain arises in"),
+    "mechanismOf": ("is how pain arises in", "works through"),
+    "affects": ("affects", "is affected by"),
+    "affectedBy": ("is affected by", "affects"),
+    "targets": ("targets", "is targeted by"),
+    "targetOf": ("is targeted by", "targets"),
+    "hasMechanismOfAction": ("acts by", "is how it acts:"),
+    "mechanismOfActionOf": ("is the action of", "acts by"),
+    "counteracts": ("counteracts", "is counteracted by"),
+    "counteractedBy": ("is counteracted by", "counteracts"),
+    "usesAgent": ("uses", "is used in"),
+    "agentUsedIn": ("is used in", "uses"),
+    "hasInvasiveness": ("is", "is the invasiveness of"),
+    "hasFinding": ("shows", "is a finding in"),
+    "subClassOf": ("is a kind of", "includes"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path, read from `frm` to `to`; forward when the statement runs that way."""
+
+    frm: str
+    relation: str
+    to: str
+    forward: bool
+    kind: str
+    evidence: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+Adjacency = dict[str, list[Step]]
+
+
+def adjacency(data: GraphData) -> Adjacency:
+    """The walkable graph: stated edges both ways, upper classes left out."""
+    adj: Adjacency = defaultdict(list)
+
+    def add(s: str, rel: str, o: str, kind: str, evidence: str | None = None, sources: tuple[str, ...] = ()) -> None:
+        if s in UPPER or o in UPPER or s == o:
+            return
+        adj[s].append(Step(s, rel, o, True, kind, evidence, sources))
+        adj[o].append(Step(o, rel, s, False, kind, evidence, sources))
+
+    for e in data.edges:
+        if e.kind in ("asserted", "association"):
+            add(e.source, e.relation, e.target, e.kind, e.evidence, e.sources)
+    for child, parents in data.asserted_parents.items():
+        for parent in parents:
+            add(child, SUBCLASS, parent, "is-a")
+    return adj
+
+
+def _dijkstra(adj: Adjacency, start: str, goal: str, banned_nodes: set[str],
+              banned_steps: set[tuple[str, str, str]]) -> tuple[float, list[Step]] | None:
+    queue: list[tuple[float, int, str, list[Step]]] = [(0.0, 0, start, [])]
+    done: set[str] = set()
+    counter = 0
+    while queue:
+        cost, _, node, path = heapq.heappop(queue)
+        if node == goal:
+            return cost, path
+        if node in done or len(path) >= MAX_LENGTH:
+            continue
+        done.add(node)
+        for step in adj.get(node, ()):
+            if step.to in done or step.to in banned_nodes:
+                continue
+            if (step.frm, step.relation, step.to) in banned_steps:
+                continue
+            counter += 1
+            heapq.heappush(queue, (cost + COST[step.kind], counter, step.to, path + [step]))
+    return None
+
+
+def shortest_paths(store: Store, x: str, y: str, k: int = 3) -> list[list[Step]]:
+    """Up to k loopless shortest paths from x to y (Yen's algorithm), best first."""
+    data = graph_data(store)
+    adj = _adjacency(data)
+    k = max(1, min(k, MAX_PATHS))
+    first = _dijkstra(adj, x, y, set(), set())
+    if x == y or first is None:
+        return []
+    found: list[tuple[float, list[Step]]] = [first]
+    candidates: list[tuple[float, int, list[Step]]] = []
+    counter = 0
+    while len(found) < k:
+        last = found[-1][1]
+        for i in range(len(last)):
+            spur = last[i].frm
+            root = last[:i]
+            banned_steps = {
+                (p[i].frm, p[i].relation, p[i].to) for _, p in found if len(p) > i and p[:i] == root
+            }
+            banned_nodes = {s.frm for s in root}
+            spur_path = _dijkstra(adj, spur, y, banned_nodes, banned_steps)
+            if spur_path is None:
+                continue
+            total = root + spur_path[1]
+            cost = sum(COST[s.kind] for s in total)
+            if all(total != p for _, p in found) and all(total != c for _, _, c in candidates):
+                counter += 1
+                heapq.heappush(candidates, (cost, counter, total))
+        if not candidates:
+            break
+        cost, _, path = heapq.heappop(candidates)
+        found.append((cost, path))
+    return [p for _, p in found]
+
+
+_ADJ: dict[int, tuple[GraphData, Adjacency]] = {}
+
+
+def _adjacency(data: GraphData) -> Adjacency:
+    hit = _ADJ.get(id(data))
+    if hit is None or hit[0] is not data:
+        hit = (data, adjacency(data))
+        _ADJ[id(data)] = hit
+    return hit[1]
+
+
+def phrase(step: Step) -> str:
+    local = step.relation.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    forward, backward = PHRASES.get(local, (local, f"is the object of {local} of"))
+    return forward if step.forward else backward
+
+
+def sentence(data: GraphData, path: list[Step]) -> str:
+    """'Lumbar disc herniation can compress L5 nerve root, which is affected by ...'"""
+    if not path:
+        return ""
+    first = path[0]
+    text = f"{data.label(first.frm)} {phrase(first)} {data.label(first.to)}"
+    for step in path[1:]:
+        text += f", which {phrase(step)} {data.label(step.to)}"
+    return text[0].upper() + text[1:] + "."
+
+
+def relate(store: Store, x: str, y: str, k: int = 3) -> dict[str, Any]:
+    """The paths as data and as sentences (for the education page and the JSON API)."""
+    data = graph_data(store)
+    paths = shortest_paths(store, x, y, k)
+    return {
+        "from": {"iri": x, "label": data.label(x)},
+        "to": {"iri": y, "label": data.label(y)},
+        "paths": [
+            {
+                "sentence": sentence(data, path),
+                "length": len(path),
+                "steps": [
+                    {
+                        "from": _ref(data, s.frm),
+                        "relation": _ref(data, s.relation) | ({"label": "is a"} if s.relation == SUBCLASS else {}),
+                        "to": _ref(data, s.to),
+                        "direction": "forward" if s.forward else "backward",
+                        "phrase": phrase(s),
+                        "kind": s.kind,
+                        "evidence": _ref(data, s.evidence) if s.evidence else None,
+                        "sources": [_ref(data, src) for src in s.sources],
+                    }
+                    for s in path
+                ],
+            }
+            for path in paths
+        ],
+    }
+
+
+def _ref(data: GraphData, iri: str) -> dict[str, str]:
+    local = iri[len(str(LBP)):] if iri.startswith(str(LBP)) else None
+    return {"iri": iri, "label": data.label(iri)} | ({"id": f"lbp:{local}"} if local else {})

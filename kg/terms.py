@@ -1,0 +1,332 @@
+"""Everything a term page shows, and the term's own triples for linked-data clients.
+
+The page is built from three SPARQL queries bound to the term (shown on the page as "the SPARQL
+behind this page"); labels of the other terms come from the snapshot in kg.graphdata.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+
+from kg.graphdata import PREFIXES, SUBCLASS, graph_data
+from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP, bind_prefixes
+from kg.results import Term
+from kg.store import Store
+
+# The term's own annotations (label, definition, synonyms, mappings, ...) with their sources.
+ANNOTATIONS_QUERY = PREFIXES + f"""
+SELECT ?property ?value ?source WHERE {{
+  GRAPH <{ASSERTED_GRAPH}> {{ ?term ?property ?value }}
+  FILTER(!isBlank(?value))
+  OPTIONAL {{
+    ?axiom owl:annotatedSource ?term ; owl:annotatedProperty ?property ; owl:annotatedTarget ?value ;
+           dcterms:source ?source .
+  }}
+}}
+"""
+
+# Outgoing statements: relation-graph edges, the restrictions curators wrote (an edge of the
+# relation graph that no curator wrote is inferred), associations with evidence and sources.
+OUTGOING_QUERY = PREFIXES + f"""
+SELECT DISTINCT ?relation ?other ?kind ?evidence ?source WHERE {{
+  {{
+    GRAPH <{INFERRED_GRAPH}> {{ ?term ?relation ?other }}
+    FILTER(isIRI(?other))
+    BIND("inferred" AS ?kind)
+  }} UNION {{
+    GRAPH <{ASSERTED_GRAPH}> {{
+      ?term rdfs:subClassOf|owl:equivalentClass ?x .
+      ?x (owl:intersectionOf/rdf:rest*/rdf:first)? ?r .
+      ?r owl:onProperty ?relation ; owl:someValuesFrom ?other .
+    }}
+    FILTER(isIRI(?other))
+    BIND("asserted" AS ?kind)
+  }} UNION {{
+    ?relation rdfs:subPropertyOf lbp:associationRelation .
+    ?term ?relation ?other .
+    BIND("association" AS ?kind)
+    OPTIONAL {{
+      ?axiom owl:annotatedSource ?term ; owl:annotatedProperty ?relation ; owl:annotatedTarget ?other .
+      OPTIONAL {{ ?axiom lbp:evidenceLevel ?evidence }}
+      OPTIONAL {{ ?axiom dcterms:source ?source }}
+    }}
+  }}
+}}
+"""
+
+# Incoming statements: the same, with the term as object; claims made about the term.
+INCOMING_QUERY = PREFIXES + f"""
+SELECT DISTINCT ?relation ?other ?kind ?evidence ?source WHERE {{
+  {{
+    GRAPH <{INFERRED_GRAPH}> {{ ?other ?relation ?term }}
+    FILTER(isIRI(?other))
+    BIND("inferred" AS ?kind)
+  }} UNION {{
+    GRAPH <{ASSERTED_GRAPH}> {{
+      ?other rdfs:subClassOf|owl:equivalentClass ?x .
+      ?x (owl:intersectionOf/rdf:rest*/rdf:first)? ?r .
+      ?r owl:onProperty ?relation ; owl:someValuesFrom ?term .
+    }}
+    FILTER(isIRI(?other))
+    BIND("asserted" AS ?kind)
+  }} UNION {{
+    ?relation rdfs:subPropertyOf lbp:associationRelation .
+    ?other ?relation ?term .
+    BIND("association" AS ?kind)
+    OPTIONAL {{
+      ?axiom owl:annotatedSource ?other ; owl:annotatedProperty ?relation ; owl:annotatedTarget ?term .
+      OPTIONAL {{ ?axiom lbp:evidenceLevel ?evidence }}
+      OPTIONAL {{ ?axiom dcterms:source ?source }}
+    }}
+  }} UNION {{
+    ?other lbp:claimAbout ?term .
+    BIND(lbp:claimAbout AS ?relation)
+    BIND("claim" AS ?kind)
+    OPTIONAL {{ ?other lbp:evidenceLevel ?evidence }}
+    OPTIONAL {{ ?other dcterms:source ?source }}
+  }}
+}}
+"""
+
+# The term's triples for Turtle / JSON-LD / RDF/XML clients: its own statements, the restriction
+# nodes they point to, and the owl:Axiom annotations about them.
+DESCRIBE_QUERY = PREFIXES + f"""
+CONSTRUCT {{ ?term ?p ?o . ?r ?rp ?ro . ?list ?lp ?lo . ?axiom ?ap ?ao . }} WHERE {{
+  GRAPH <{ASSERTED_GRAPH}> {{
+    {{ ?term ?p ?o }}
+    UNION {{ ?term rdfs:subClassOf|owl:equivalentClass ?r . FILTER(isBlank(?r)) ?r ?rp ?ro }}
+    UNION {{ ?term owl:equivalentClass ?eq . ?eq owl:intersectionOf/rdf:rest* ?list . ?list ?lp ?lo }}
+    UNION {{ ?term owl:equivalentClass ?eq . ?eq owl:intersectionOf/rdf:rest*/rdf:first ?r .
+             FILTER(isBlank(?r)) ?r ?rp ?ro }}
+    UNION {{ ?axiom owl:annotatedSource ?term ; ?ap ?ao }}
+  }}
+}}
+"""
+
+SYNONYM_KINDS = {
+    "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym": "exact",
+    "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym": "related",
+    "http://www.geneontology.org/formats/oboInOwl#hasBroadSynonym": "broad",
+    "http://www.geneontology.org/formats/oboInOwl#hasNarrowSynonym": "narrow",
+    str(LBP.laySynonym): "lay",
+}
+MATCH_KINDS = {
+    "http://www.w3.org/2004/02/skos/core#exactMatch": "exact match",
+    "http://www.w3.org/2004/02/skos/core#closeMatch": "close match",
+    "http://www.w3.org/2004/02/skos/core#broadMatch": "broad match",
+    "http://www.w3.org/2004/02/skos/core#narrowMatch": "narrow match",
+    "http://www.w3.org/2004/02/skos/core#relatedMatch": "related match",
+}
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
+DBXREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
+DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+REPLACED_BY = "http://purl.obolibrary.org/obo/IAO_0100001"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+CLAIM_ABOUT = str(LBP.claimAbout)
+
+# A CURIE prefix of a cross-reference -> resolver URL; the rest go to bioregistry.io, which
+# resolves every registered prefix.
+RESOLVERS = {
+    "HP": "http://purl.obolibrary.org/obo/HP_{}",
+    "MONDO": "http://purl.obolibrary.org/obo/MONDO_{}",
+    "DOID": "http://purl.obolibrary.org/obo/DOID_{}",
+    "UBERON": "http://purl.obolibrary.org/obo/UBERON_{}",
+    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_{}",
+    "MESH": "https://meshb.nlm.nih.gov/record/ui?ui={}",
+    "SNOMEDCT": "http://snomed.info/id/{}",
+    "ICD10CM": "https://icd10cmtool.cdc.gov/?fy=FY2025&query={}",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """Another term as the page shows it."""
+
+    iri: str
+    label: str
+
+    @property
+    def local(self) -> str:
+        return self.iri[len(str(LBP)):] if self.iri.startswith(str(LBP)) else self.iri
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One edge seen from the page's term: the other end, asserted|inferred|association|claim."""
+
+    other: Link
+    kind: str
+    evidence: Link | None = None
+    sources: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    kind: str
+    target: str
+    url: str
+
+
+@dataclass
+class TermPage:
+    iri: str
+    label: str
+    is_class: bool
+    types: list[Link] = field(default_factory=list)
+    definition: str | None = None
+    definition_sources: list[Link] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+    deprecated: bool = False
+    replaced_by: list[Link] = field(default_factory=list)
+    parents: list[Link] = field(default_factory=list)
+    inferred_parents: list[Link] = field(default_factory=list)
+    children: list[Link] = field(default_factory=list)
+    outgoing: dict[str, list[Statement]] = field(default_factory=dict)
+    incoming: dict[str, list[Statement]] = field(default_factory=dict)
+    relation_labels: dict[str, str] = field(default_factory=dict)
+    mappings: list[Mapping] = field(default_factory=list)
+    other: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def local(self) -> str:
+        return self.iri[len(str(LBP)):]
+
+
+def term_iri(local: str) -> str:
+    return str(LBP) + local
+
+
+def queries_for_page() -> dict[str, str]:
+    """The SPARQL behind a term page, keyed by what each query answers (?term is the term)."""
+    return {"annotations": ANNOTATIONS_QUERY, "outgoing": OUTGOING_QUERY, "incoming": INCOMING_QUERY}
+
+
+def bound_query(text: str, iri: str) -> str:
+    """A page query with the term fixed by a VALUES clause, for people to run in the editor. The
+    page itself binds ?term through the engine; this text is for reading and copying."""
+    values = f"VALUES ?term {{ {Term.uri(iri).n3()} }}"
+    head, brace, rest = text.partition("WHERE {")
+    return f"{head}{brace}\n  {values}{rest}"
+
+
+def term_page(store: Store, iri: str) -> TermPage | None:
+    """The page's content, or None when the graph says nothing about the IRI."""
+    data = graph_data(store)
+    bind = {"term": Term.uri(iri)}
+    annotations = store.query(ANNOTATIONS_QUERY, bindings=bind).rows
+    incoming = store.query(INCOMING_QUERY, bindings=bind).rows
+    if not annotations and not incoming:
+        return None
+
+    def link(x: str) -> Link:
+        return Link(x, data.label(x))
+
+    page = TermPage(iri, data.label(iri), iri in data.classes)
+    def_sources: list[str] = []
+    for row in annotations:
+        prop, value = row["property"].value, row["value"]
+        if prop == DEFINITION:
+            page.definition = value.value
+            if "source" in row and row["source"].value not in def_sources:
+                def_sources.append(row["source"].value)
+        elif prop == LABEL:
+            page.label = value.value if value.lang in (None, "en") or not page.label else page.label
+        elif prop == COMMENT:
+            _add_once(page.comments, value.value)
+        elif prop in SYNONYM_KINDS:
+            _add_once(page.synonyms.setdefault(SYNONYM_KINDS[prop], []), value.value)
+        elif prop in MATCH_KINDS:
+            _add_once(page.mappings, Mapping(MATCH_KINDS[prop], value.value, value.value))
+        elif prop == DBXREF:
+            _add_once(page.mappings, Mapping("cross-reference", value.value, resolver_url(value.value)))
+        elif prop == DEPRECATED:
+            page.deprecated = value.value in ("true", "1")
+        elif prop == REPLACED_BY:
+            page.replaced_by.append(link(value.value))
+        elif prop == RDF_TYPE:
+            if value.value.startswith(str(LBP)):
+                page.types.append(link(value.value))
+        elif value.type == "literal" and prop.startswith(str(LBP)):
+            _add_once(page.other, (data.label(prop), value.value))
+        elif value.type == "uri" and prop.startswith(str(LBP)) and prop not in _relation_props(data):
+            _add_once(page.other, (data.label(prop), data.label(value.value)))
+    page.definition_sources = [link(s) for s in def_sources]
+    page.mappings.sort(key=lambda m: (m.kind, m.target))
+    for kind in page.synonyms.values():
+        kind.sort(key=str.lower)
+
+    asserted = data.asserted_parents.get(iri, set())
+    direct = data.direct_parents(iri)
+    page.parents = _links(data, asserted)
+    page.inferred_parents = _links(data, direct - asserted)
+    page.children = _links(data, data.children(iri))
+    outgoing = store.query(OUTGOING_QUERY, bindings=bind).rows
+    page.outgoing = _group(data, outgoing, page)
+    page.incoming = _group(data, incoming, page)
+    return page
+
+
+def _relation_props(data) -> set[str]:  # type: ignore[no-untyped-def]
+    """Properties shown under relations rather than as plain facts."""
+    return {e.relation for e in data.edges}
+
+
+def _add_once(items: list, item: object) -> None:  # type: ignore[type-arg]
+    if item not in items:
+        items.append(item)
+
+
+def _links(data, iris) -> list[Link]:  # type: ignore[no-untyped-def]
+    return sorted((Link(i, data.label(i)) for i in iris), key=lambda x: x.label.lower())
+
+
+def _group(data, rows, page: TermPage) -> dict[str, list[Statement]]:  # type: ignore[no-untyped-def]
+    """Rows -> relation -> statements; sources of one statement merged; is-a left to parents/children."""
+    merged: dict[tuple[str, str, str], tuple[str | None, list[str]]] = {}
+    for row in rows:
+        rel = row["relation"].value
+        if rel == SUBCLASS:
+            continue
+        key = (rel, row["other"].value, row["kind"].value)
+        evidence, sources = merged.setdefault(key, (None, []))
+        if "evidence" in row:
+            evidence = row["evidence"].value
+        if "source" in row and row["source"].value not in sources:
+            sources.append(row["source"].value)
+        merged[key] = (evidence, sources)
+    grouped: dict[str, list[Statement]] = defaultdict(list)
+    for (rel, other, kind), (evidence, sources) in merged.items():
+        if kind == "inferred" and (rel, other, "asserted") in merged:
+            continue
+        page.relation_labels[rel] = data.label(rel)
+        grouped[rel].append(Statement(
+            Link(other, data.label(other)), kind,
+            Link(evidence, data.label(evidence)) if evidence else None,
+            tuple(Link(s, data.label(s)) for s in sorted(sources)),
+        ))
+    order = {"asserted": 0, "association": 1, "claim": 2, "inferred": 3}
+    return {
+        rel: sorted(items, key=lambda s: (order.get(s.kind, 9), s.other.label.lower()))
+        for rel, items in sorted(grouped.items(), key=lambda kv: data.label(kv[0]))
+    }
+
+
+def resolver_url(curie: str) -> str:
+    """Where a cross-reference CURIE resolves: the prefix's own resolver, else bioregistry.io."""
+    prefix, _, local = curie.partition(":")
+    template = RESOLVERS.get(prefix)
+    return template.format(local) if template and local else f"https://bioregistry.io/{curie}"
+
+
+def describe(store: Store, iri: str) -> Graph | None:
+    """The term's triples (with its restrictions and axiom annotations), or None if it has none."""
+    result = store.query(DESCRIBE_QUERY, bindings={"term": Term.uri(iri)})
+    if result.triples is None or len(result.triples) == 0:
+        return None
+    return bind_prefixes(result.triples)

@@ -1,0 +1,67 @@
+"""Browse pages, downloads and error pages over the real graph."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+NOTICE = "For education, not medical advice."
+
+
+@pytest.mark.parametrize("path", ["/", "/area/anatomy", "/area/causes", "/area/mechanisms", "/area/interventions",
+                                  "/az", "/tree", "/tree?area=interventions", "/downloads", "/learn/", "/api/"])
+def test_pages_answer_with_notice_and_landmarks(client, path: str) -> None:  # noqa: ANN001
+    resp = client.get(path)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    assert NOTICE in page
+    assert '<main id="content"' in page and 'role="search"' in page and "<h1>" in page
+
+
+def test_home_links_areas_with_counts(client) -> None:  # noqa: ANN001
+    page = client.get("/").get_data(as_text=True)
+    for key in ("anatomy", "causes", "mechanisms", "interventions"):
+        assert f'href="/area/{key}"' in page
+
+
+def test_area_lists_its_terms_only(client) -> None:  # noqa: ANN001
+    causes = client.get("/area/causes").get_data(as_text=True)
+    assert 'href="/term/LumbarDiscHerniation"' in causes
+    assert 'href="/term/Kyphoplasty"' not in causes
+    assert client.get("/area/nothing").status_code == 404
+
+
+def test_az_index_groups_by_letter(client) -> None:  # noqa: ANN001
+    page = client.get("/az").get_data(as_text=True)
+    s_section = page[page.index('id="letter-S"'):]
+    assert 'href="/term/Sciatica"' in s_section.split('id="letter-T"')[0]
+
+
+def test_tree_marks_is_a_and_part_of_and_multiple_parents(client) -> None:  # noqa: ANN001
+    page = client.get("/tree?area=anatomy").get_data(as_text=True)
+    assert 'class="rel rel-isa">is a<' in page
+    assert 'class="rel rel-partof">part of<' in page
+    assert "also under" in page
+    assert client.get("/tree?area=elsewhere").status_code == 404
+
+
+def test_unknown_page_offers_search(client) -> None:  # noqa: ANN001
+    resp = client.get("/no/such/page")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 404 and 'action="/search"' in page and NOTICE in page
+
+
+def test_downloads_lists_and_serves_release_files(client, release) -> None:  # noqa: ANN001
+    page = client.get("/downloads").get_data(as_text=True)
+    for name in ("lbp-kg.owl", "lbp-kg.ttl", "lbp-kg.jsonld", "lbp-kg.nt", "context.jsonld", "manifest.json"):
+        assert f'href="/downloads/{name}"' in page
+    manifest = json.loads(client.get("/downloads/manifest.json").data)
+    ttl = client.get("/downloads/lbp-kg.ttl")
+    assert ttl.mimetype == "text/turtle"
+    assert hashlib.sha256(ttl.data).hexdigest() == manifest["files"]["lbp-kg.ttl"]
+    if (release.release_dir / "lbp-kg.sssom.tsv").is_file():
+        assert client.get("/downloads/lbp-kg.sssom.tsv").status_code == 200
+    assert client.get("/downloads/..%2Fsecret").status_code == 404
+    assert client.get("/downloads/conftest.py").status_code == 404
