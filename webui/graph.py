@@ -1,7 +1,86 @@
-"""Placeholder blueprint, filled in by the web UI work."""
+"""The graph view: a term's neighbourhood drawn with Cytoscape.js (from npm), and the same data as
+JSON. The data comes from kg.neighbourhood; without JavaScript the page lists the same edges."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.routing import BuildError
+
+from kg.namespaces import LBP
+from kg.neighbourhood import NODE_TYPES, neighbourhood
+from kg.querylib import expand_curie
+from webui.kgaccess import get_kg
 
 bp = Blueprint("graph", __name__)
+LEGEND_TYPES = [name for _, name in NODE_TYPES] + ["other"]
+KINDS = {
+    "asserted": "stated by the curators",
+    "inferred": "entailed by the reasoner",
+    "association": "a sourced clinical association, with its evidence level",
+}
+
+
+def term_url(local: str) -> str | None:
+    """The term page of a term, when the terms blueprint offers one."""
+    try:
+        return url_for("terms.term", local=local)
+    except BuildError:
+        return None
+
+
+def _depth() -> int:
+    try:
+        depth = int(request.args.get("depth", "1"))
+    except ValueError:
+        abort(400, description="depth must be a whole number from 1 to 3")
+    if not 1 <= depth <= 3:
+        abort(400, description="depth must be a whole number from 1 to 3")
+    return depth
+
+
+def _data(local: str) -> dict:
+    data = neighbourhood(get_kg(), str(LBP) + local, depth=_depth())
+    if data is None:
+        abort(404, description=f"no term lbp:{local} in the knowledge graph")
+    return data
+
+
+@bp.route("/graph")
+def pick() -> ResponseReturnValue:
+    """`?term=` (a CURIE, a full IRI or a local name) goes to that term's graph; else a form."""
+    text = (request.args.get("term") or "").strip()
+    if text:
+        iri = expand_curie(text) or str(LBP) + text
+        if not iri.startswith(str(LBP)) or "/" in iri[len(str(LBP)):]:
+            abort(404, description=f"{text!r} is not an LBP-KG term")
+        return redirect(url_for("graph.view", local=iri[len(str(LBP)):]))
+    return render_template("graph/pick.html")
+
+
+@bp.route("/graph/<local>")
+def view(local: str) -> ResponseReturnValue:
+    """The interactive view; JSON for clients that ask for it by Accept header."""
+    data = _data(local)
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if best == "application/json":
+        return jsonify(data)
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    center = next(n for n in data["nodes"] if n["id"] == data["center"])
+    config = {
+        "data": url_for("graph.data", local=local),
+        "expand": url_for("graph.data", local="__LOCAL__"),
+        "graphPage": url_for("graph.view", local="__LOCAL__"),
+        "termPage": term_url("__LOCAL__"),
+        "namespace": str(LBP),
+        "types": LEGEND_TYPES,
+    }
+    return render_template("graph/view.html", data=data, center=center, labels=labels, config=config,
+                           types=LEGEND_TYPES, kinds=KINDS, term_url=term_url, namespace=str(LBP))
+
+
+@bp.route("/graph/<local>.json")
+def data(local: str) -> ResponseReturnValue:
+    """The neighbourhood as JSON: nodes (id, label, curie, type) and edges (relation, kind,
+    evidence, sources); `?depth=1..3`."""
+    return jsonify(_data(local))

@@ -1,0 +1,84 @@
+"""What the SPARQL editor offers besides the endpoint: the query library as runnable examples and the
+KG's own classes and properties for autocompletion (so the editor never asks an outside service)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.namespaces import PREFIXES
+from kg.querylib import DEFAULT_QUERY_DIR, LibraryQuery, render, scan_queries
+from kg.store import Store
+from kg.store.sparqltext import inject_values
+
+CLASSES = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?iri (SAMPLE(?l) AS ?label) WHERE {
+  { ?iri a owl:Class } UNION { ?x a ?iri } UNION { ?iri rdfs:subClassOf ?y }
+  FILTER(isIRI(?iri))
+  OPTIONAL { ?iri rdfs:label ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }
+} GROUP BY ?iri ORDER BY ?iri
+"""
+
+PROPERTIES = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?iri (SAMPLE(?l) AS ?label) WHERE {
+  { ?iri a owl:ObjectProperty } UNION { ?iri a owl:DatatypeProperty } UNION { ?iri a owl:AnnotationProperty }
+  UNION { ?iri a rdf:Property } UNION { ?s ?iri ?o }
+  FILTER(isIRI(?iri))
+  OPTIONAL { ?iri rdfs:label ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }
+} GROUP BY ?iri ORDER BY ?iri
+"""
+
+
+@dataclass(frozen=True)
+class VocabTerm:
+    iri: str
+    label: str | None
+
+
+@dataclass(frozen=True)
+class Example:
+    """A library query as the editor shows it: defaults written in as a VALUES block, so the text
+    runs as the library means it (values escaped as RDF terms by kg.store.sparqltext)."""
+
+    name: str
+    title: str
+    description: str
+    tags: tuple[str, ...]
+    sparql: str
+
+
+def _terms(store: Store, sparql: str) -> list[VocabTerm]:
+    result = store.query(sparql)
+    return [VocabTerm(row["iri"].value, row["label"].value if "label" in row else None) for row in result.rows]
+
+
+def vocabulary(store: Store) -> dict[str, list[VocabTerm]]:
+    """Every class and property named or used in the KG, with an English label where it has one."""
+    return {"classes": _terms(store, CLASSES), "properties": _terms(store, PROPERTIES)}
+
+
+def prefixes() -> dict[str, str]:
+    """The project's prefixes, for the editor's PREFIX autocompletion."""
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def example_text(query: LibraryQuery) -> str:
+    """The query's text with its default parameter values bound by a VALUES block."""
+    rendered = render(query)
+    return inject_values(rendered.sparql, rendered.bindings)
+
+
+def examples(root: Path = DEFAULT_QUERY_DIR) -> list[Example]:
+    """The library's queries that run here (not the checks, not federated ones), as editor examples.
+    Malformed files are left out: the library's own tests report them."""
+    queries, _problems = scan_queries(root)
+    return [
+        Example(q.name, q.title, q.description, q.tags, example_text(q))
+        for q in queries.values()
+        if not q.check and not q.federated
+    ]
