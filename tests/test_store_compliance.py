@@ -11,16 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,6 +31,7 @@ from kg.store import (
     create_oxigraph_store,
     open_store,
 )
+from kg.store.virtuoso_local import Virtuoso, local_virtuoso, missing_message
 
 LBP = "https://w3id.org/lbp-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -88,111 +80,19 @@ def write_release(folder: Path, asserted_ttl: str = ASSERTED_TTL, inferred_ttl: 
 
 # -- a real Virtuoso ----------------------------------------------------------------------------
 
-VIRTUOSO_PACKAGE = "virtuoso-opensource"
-VIRTUOSO_BINARY = "virtuoso-t"
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-CheckpointInterval = 0
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-MaxQueryMem = 200M
-ThreadsPerQuery = 2
-DirsAllowed = {d}
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {d}
-MaxClientConnections = 4
-ServerThreads = 4
-Charset = UTF-8
-
-[SPARQL]
-ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
-"""
-
-
-@dataclass(frozen=True)
-class Virtuoso:
-    query_url: str
-    update_url: str
-    user: str
-    password: str
-
-    def store(self, **options: object) -> SparqlStore:
-        return SparqlStore(self.query_url, self.update_url, user=self.user, password=self.password,
-                           **options)  # type: ignore[arg-type]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "?" + urllib.parse.urlencode({"query": "ASK {}"}), timeout=2) as r:
-            return r.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """A throwaway Virtuoso on loopback, stopped after the session."""
-    exe = shutil.which(VIRTUOSO_BINARY)
-    if exe is None:
-        message = (f"{VIRTUOSO_BINARY} not found: install the Debian package {VIRTUOSO_PACKAGE} "
-                   f"(apt-get install -y {VIRTUOSO_PACKAGE}) to run the remote store tests")
+    message = missing_message()
+    if message:
         if "CI" in os.environ:  # CI must run every test: a missing server is a setup bug there
-            pytest.fail(message)
+            pytest.fail(message + " to run the remote store tests")
         pytest.skip(message)
-    folder = tmp_path_factory.mktemp("virtuoso")
-    http_port, sql_port = _free_port(), _free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(d=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    log = open(folder / "stdout.log", "wb")  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=folder, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{http_port}"
     try:
-        deadline = time.monotonic() + 90
-        while not _answers(base + "/sparql"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = (folder / "stdout.log").read_text(errors="replace")[-2000:]
-                pytest.fail(f"Virtuoso did not start (exit {proc.poll()}):\n{tail}")
-            time.sleep(0.2)
-        # A fresh database's dba password is 'dba'; the server only listens on loopback.
-        yield Virtuoso(base + "/sparql", base + "/sparql-auth", "dba", "dba")
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        log.close()
+        with local_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+            yield server
+    except StoreError as exc:
+        pytest.fail(str(exc))
 
 
 # -- the backends ---------------------------------------------------------------------------------

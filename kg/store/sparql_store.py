@@ -94,6 +94,9 @@ class _Wrapper(SPARQLWrapper):
         return response, self.returnFormat
 
 
+BNODE_CHUNK = 100
+
+
 def chunk_triples(triples: Iterable[Triple], size: int) -> list[list[Triple]]:
     """Pack triples into chunks of about `size`, never splitting a blank-node-connected group."""
     parent: dict[str, str] = {}
@@ -117,14 +120,17 @@ def chunk_triples(triples: Iterable[Triple], size: int) -> list[list[Triple]]:
         else:
             groups.setdefault(find(node.value), []).append(t)
     chunks: list[list[Triple]] = []
-    current: list[Triple] = []
-    for group in [*groups.values(), *singles]:
-        if current and len(current) + len(group) > size:
+    # Blank-node groups go in small chunks of their own: they need the INSERT {...} WHERE {} form,
+    # which Virtuoso compiles to SQL and rejects past ~10,000 lines of generated code.
+    for batch, limit in ((list(groups.values()), min(size, BNODE_CHUNK)), (singles, size)):
+        current: list[Triple] = []
+        for group in batch:
+            if current and len(current) + len(group) > limit:
+                chunks.append(current)
+                current = []
+            current.extend(group)
+        if current:
             chunks.append(current)
-            current = []
-        current.extend(group)
-    if current:
-        chunks.append(current)
     return chunks
 
 
