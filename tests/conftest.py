@@ -102,3 +102,21 @@ def app(store_spec: str, release: BuildResult):  # noqa: ANN201 - Flask app
 @pytest.fixture
 def client(app):  # noqa: ANN001, ANN201
     return app.test_client()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under CI nothing may be skipped for a missing tool: fail at once with what to install."""
+    import os
+    import shutil
+
+    from kg.reason import java_available
+
+    if "CI" not in os.environ:
+        return
+    missing = [] if java_available() else ["a Java runtime (default-jre-headless) for HermiT"]
+    if shutil.which("virtuoso-t") is None:
+        missing.append("virtuoso-opensource for the remote-store tests")
+    if shutil.which("chromium") is None:
+        missing.append("chromium for the browser tests")
+    if missing:
+        raise pytest.UsageError("CI needs " + "; ".join(missing) + ": run scripts/setup.sh test")
