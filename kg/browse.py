@@ -14,19 +14,10 @@ from kg.graphdata import GraphData, graph_data
 from kg.namespaces import LBP
 from kg.store import Store
 from kg.summary import AREAS
+from kg.terms import Link as Entry
 
 PART_OF = str(LBP.partOf)
 MAX_TREE_NODES = 2000
-
-
-@dataclass(frozen=True)
-class Entry:
-    iri: str
-    label: str
-
-    @property
-    def local(self) -> str:
-        return self.iri[len(str(LBP)):]
 
 
 @dataclass
