@@ -15,7 +15,8 @@ comment text so the file still runs anywhere:
     #+ expect:
     #+   min_rows: 1
     #+   contains: [{treatment: lbp:EpiduralSteroidInjection}]
-    #+   needs_inferred: true
+    #+   not_contains: [{treatment: lbp:Vertebroplasty}]   # rows that must not be in the answer
+    #+   needs_inferred: true   # incomplete without the relation graph (tests check it shrinks)
 
 Quality checks (queries/checks/*-violation.rq) add `check: true` (the query must return no rows on
 the release) and `breaks_with:` a Turtle snippet (project prefixes predeclared) on which it must
@@ -43,7 +44,7 @@ DEFAULT_QUERY_DIR = Path("queries")
 AUDIENCES = ("researcher", "educator", "developer")
 HEADER_KEYS = {"title", "description", "audience", "tags", "params", "expect", "check", "breaks_with", "federated"}
 PARAM_KEYS = {"name", "default", "description", "type"}
-EXPECT_KEYS = {"min_rows", "max_rows", "contains", "equals_rows", "boolean", "needs_inferred"}
+EXPECT_KEYS = {"min_rows", "max_rows", "contains", "not_contains", "equals_rows", "boolean", "needs_inferred"}
 # Param type -> how a text value becomes a term ("auto": IRI if it looks like one, else a string).
 PARAM_TYPES: dict[str, str | None] = {
     "auto": None,
@@ -87,6 +88,7 @@ class Expect:
     min_rows: int | None = None
     max_rows: int | None = None
     contains: tuple[dict[str, str], ...] = ()
+    not_contains: tuple[dict[str, str], ...] = ()  # no row may match any of these
     equals_rows: tuple[dict[str, str], ...] | None = None
     boolean: bool | None = None
     needs_inferred: bool = False
@@ -363,14 +365,16 @@ def parse_query_text(text: str, name: str, path: Path) -> LibraryQuery:
                 if key in raw_expect and not isinstance(raw_expect[key], bool):
                     problem(eline, f"expect.{key} must be true or false")
             contains = _rows(raw_expect.get("contains", []))
+            not_contains = _rows(raw_expect.get("not_contains", []))
             equals = _rows(raw_expect["equals_rows"]) if "equals_rows" in raw_expect else ()
-            if contains is None or equals is None:
-                problem(eline, "expect.contains / expect.equals_rows must be lists of {var: value} rows")
+            if contains is None or not_contains is None or equals is None:
+                problem(eline, "expect.contains / not_contains / equals_rows must be lists of {var: value} rows")
             if not problems:
                 expect = Expect(
                     min_rows=raw_expect.get("min_rows"),
                     max_rows=raw_expect.get("max_rows"),
                     contains=contains or (),
+                    not_contains=not_contains or (),
                     equals_rows=equals if "equals_rows" in raw_expect else None,
                     boolean=raw_expect.get("boolean"),
                     needs_inferred=bool(raw_expect.get("needs_inferred", False)),
@@ -502,6 +506,9 @@ def check_expect(query: LibraryQuery, result: QueryResult) -> list[str]:
     for want in exp.contains:
         if not any(_matches(row, want) for row in result.rows):
             failures.append(f"no row matches {want}")
+    for unwanted in exp.not_contains:
+        if any(_matches(row, unwanted) for row in result.rows):
+            failures.append(f"a row matches {unwanted}, which should not be in the answer")
     if exp.equals_rows is not None:
         remaining = list(result.rows)
         for want in exp.equals_rows:
