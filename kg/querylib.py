@@ -21,6 +21,10 @@ comment text so the file still runs anywhere:
 Quality checks (queries/checks/*-violation.rq) add `check: true` (the query must return no rows on
 the release) and `breaks_with:` a Turtle snippet (project prefixes predeclared) on which it must
 fire. A query using SERVICE says `federated: true`; it runs only when SERVICE is allowed.
+
+A query that reads the whole graph by design (a listing of every term of a kind, a quality check)
+says `report: true`: its time grows with the graph, where a lookup's depends on its answer. Checks
+are reports without saying so. The benchmark holds lookups and reports to different targets.
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ from kg.store.sparqltext import uses_service
 
 DEFAULT_QUERY_DIR = Path("queries")
 AUDIENCES = ("researcher", "educator", "developer")
-HEADER_KEYS = {"title", "description", "audience", "tags", "params", "expect", "check", "breaks_with", "federated"}
+HEADER_KEYS = {"title", "description", "audience", "tags", "params", "expect", "check", "breaks_with", "federated",
+               "report"}
 PARAM_KEYS = {"name", "default", "description", "type"}
 EXPECT_KEYS = {"min_rows", "max_rows", "contains", "not_contains", "equals_rows", "boolean", "needs_inferred"}
 # Param type -> how a text value becomes a term ("auto": IRI if it looks like one, else a string).
@@ -110,6 +115,7 @@ class LibraryQuery:
     check: bool = False
     breaks_with: str | None = None
     federated: bool = False
+    report: bool = False  # reads the whole graph by design (listings, checks)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -289,7 +295,7 @@ def parse_query_text(text: str, name: str, path: Path) -> LibraryQuery:
     if not isinstance(audience, list) or not audience or not all(a in AUDIENCES for a in audience):
         problem(lines.get("audience", first), f"audience must be one or a list of: {', '.join(AUDIENCES)}")
         audience = []
-    for key in ("check", "federated"):
+    for key in ("check", "federated", "report"):
         if key in data and not isinstance(data[key], bool):
             problem(lines.get(key), f"{key} must be true or false")
     breaks_with = data.get("breaks_with")
@@ -395,6 +401,7 @@ def parse_query_text(text: str, name: str, path: Path) -> LibraryQuery:
         check=data.get("check") is True,
         breaks_with=breaks_with,
         federated=data.get("federated") is True,
+        report=data.get("report") is True or data.get("check") is True,
     )
 
 

@@ -97,13 +97,26 @@ class Term:
         raise TypeError(f"not an RDF term: {node!r}")
 
     @classmethod
+    def _trusted(cls, kind: TermType, value: str, datatype: str | None, lang: str | None) -> Term:
+        """A Term from an engine's already valid, normalised parts, without __post_init__'s checks:
+        building result rows is the hot loop of every embedded query."""
+        term = object.__new__(cls)
+        term.__dict__.update(type=kind, value=value, datatype=datatype, lang=lang)
+        return term
+
+    @classmethod
     def from_oxigraph(cls, term: Any) -> Term:
-        if isinstance(term, ox.NamedNode):
-            return cls.uri(term.value)
-        if isinstance(term, ox.BlankNode):
-            return cls.bnode(term.value)
-        if isinstance(term, ox.Literal):
-            return cls.literal(term.value, term.datatype.value, term.language)
+        kind = type(term)
+        if kind is ox.NamedNode:
+            return cls._trusted("uri", term.value, None, None)
+        if kind is ox.Literal:
+            lang = term.language
+            if lang:
+                return cls._trusted("literal", term.value, None, lang.lower())
+            datatype = term.datatype.value
+            return cls._trusted("literal", term.value, None if datatype == XSD_STRING else datatype, None)
+        if kind is ox.BlankNode:
+            return cls._trusted("bnode", term.value, None, None)
         raise TypeError(f"unsupported oxigraph term (RDF-star triples are not supported): {term!r}")
 
     @classmethod

@@ -4,8 +4,11 @@ the CLI and the web UI start instantly; or in memory when no path is given."""
 from __future__ import annotations
 
 import gc
+import os
 import re
 import shutil
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,7 +26,7 @@ from kg.store.base import (
     release_files,
     run_with_deadline,
 )
-from kg.store.sparqltext import inject_values
+from kg.store.sparqltext import inject_values, substitute_terms
 
 STORE_MARKER = "release-manifest.json"  # copy of the release's manifest: which release is inside
 _OX_SYNTAX = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
@@ -44,12 +47,34 @@ def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(text)
 
 
-def _load(store: ox.Store, release_dir: Path) -> None:
-    for path, graph in release_files(release_dir):
+def bulk_load(store: ox.Store, files: Sequence[tuple[Path, str]], threads: int | None = None) -> None:
+    """Bulk-load N-Triples files, each into its named graph, several files at once.
+
+    oxigraph's bulk loader parses a file on one thread (pyoxigraph releases the GIL meanwhile), so
+    files go to a pool of one thread per core; RocksDB ingests their sorted runs independently.
+    Files, not byte ranges of one file, are the unit: a blank node label is scoped to its document,
+    and oxigraph renames blank nodes per load call. The largest files start first."""
+    ordered = sorted(files, key=lambda pair: -Path(pair[0]).stat().st_size)
+
+    def one(pair: tuple[Path, str]) -> None:
+        path, graph = pair
         try:
             store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
         except SyntaxError as exc:
             raise StoreError(f"{path}: not valid N-Triples: {exc}") from None
+
+    workers = max(1, min(len(ordered), threads or os.cpu_count() or 1))
+    if workers == 1:
+        for pair in ordered:
+            one(pair)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lbpkg-load") as pool:
+        for future in [pool.submit(one, pair) for pair in ordered]:
+            future.result()
+
+
+def _load(store: ox.Store, release_dir: Path) -> None:
+    bulk_load(store, release_files(release_dir))
 
 
 def create_oxigraph_store(release_dir: Path, store_dir: Path) -> None:
@@ -77,12 +102,25 @@ def create_oxigraph_store(release_dir: Path, store_dir: Path) -> None:
         raise StoreError(f"cannot create the store in {store_dir}: {exc}") from None
 
 
-class OxigraphStore(Store):
-    """`oxigraph:PATH` (on disk, read-only unless writable=True) or `oxigraph:` (in memory)."""
+def store_size(path: Path) -> int:
+    """Bytes of a RocksDB folder's files: a cheap size estimate (counting quads reads them all)."""
+    return sum(entry.stat().st_size for entry in path.iterdir() if entry.is_file())
 
-    def __init__(self, path: Path | str | None = None, writable: bool = False):
+
+class OxigraphStore(Store):
+    """`oxigraph:PATH` (on disk, read-only unless writable=True) or `oxigraph:` (in memory).
+
+    A read-only store smaller than MEMORY_COPY_BYTES on disk (the KG is about 5 MiB) is copied
+    into oxigraph's in-memory engine when opened: queries then run 3-5x faster than through
+    RocksDB, for about 0.1 s more at open. A larger store is queried on disk. `in_memory` forces
+    either choice."""
+
+    MEMORY_COPY_BYTES = 32 * 1024 * 1024
+
+    def __init__(self, path: Path | str | None = None, writable: bool = False, in_memory: bool | None = None):
         self.path = Path(path) if path else None
         self.writable = writable
+        self.in_memory = in_memory
         self.spec = f"oxigraph:{self.path or ''}"
         self._store: ox.Store | None = ox.Store() if self.path is None else None
 
@@ -98,24 +136,41 @@ class OxigraphStore(Store):
             if not (self.path / "CURRENT").is_file():
                 raise StoreError(f"no oxigraph store at {self.path}: run `lbpkg build` to create it")
             try:
-                self._store = ox.Store(str(self.path)) if self.writable else ox.Store.read_only(str(self.path))
+                if self.writable:
+                    self._store = ox.Store(str(self.path))
+                    return self._store
+                disk = ox.Store.read_only(str(self.path))
+                copy = self.in_memory
+                if copy is None:
+                    copy = store_size(self.path) < self.MEMORY_COPY_BYTES
+                if copy:
+                    memory = ox.Store()
+                    memory.bulk_extend(disk)
+                    del disk
+                    gc.collect()  # closes the RocksDB handle now, not at some later collection
+                    self._store = memory
+                else:
+                    self._store = disk
             except OSError as exc:
                 raise StoreError(f"cannot open the oxigraph store at {self.path}: {exc}") from None
         return self._store
 
     def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:
         store = self.store
-        substitutions = {ox.Variable(k): v.to_oxigraph() for k, v in bindings.items()}
+        # Constants written into the text make oxigraph plan from them (a VALUES block is joined
+        # after the rest is evaluated: seconds instead of milliseconds at 10^7 triples).
+        text, rest = substitute_terms(sparql, bindings)
+        substitutions = {ox.Variable(k): v.to_oxigraph() for k, v in rest.items()}
 
         def run() -> object:
             try:
-                return store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+                return store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
             except RuntimeError as exc:
                 if "SELECT projection" not in str(exc):
                     raise
             # oxigraph substitutes only projected variables; bind the others by a VALUES block
             # written with RDF term escaping (the way the remote backend binds everything).
-            return store.query(inject_values(sparql, bindings), use_default_graph_as_union=True)
+            return store.query(inject_values(text, rest), use_default_graph_as_union=True)
 
         def work(deadline: Deadline) -> QueryResult:
             try:

@@ -151,3 +151,47 @@ def inject_values(sparql: str, bindings: dict[str, Term]) -> str:
 def uses_service(sparql: str) -> bool:
     """Whether the query federates (SERVICE outside strings, IRIs and comments)."""
     return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in _tokens(sparql))
+
+
+_NO_CONSTANT_AFTER = {"AS", "BOUND", "BY"}  # (expr AS ?v), BOUND(?v), GROUP/ORDER BY ?v need a variable
+
+
+def substitute_terms(sparql: str, bindings: dict[str, Term]) -> tuple[str, dict[str, Term]]:
+    """Write bound variables into the query text as constants, as SEP-0007 substitution does, so an
+    engine plans with them (oxigraph substitutes only projected variables and would otherwise join a
+    VALUES block after evaluating the rest). Returns the text and the bindings left to bind otherwise:
+    those projected, under VALUES, bound by AS, in BOUND() or a GROUP/ORDER BY, blank nodes, and all
+    of them in a query with a sub-select (whose variables have their own scope)."""
+    if not bindings:
+        return sparql, {}
+    toks = _tokens(sparql)
+    if sum(1 for t in toks if t.kind == "word" and t.text.upper() == "SELECT") > 1:
+        return sparql, dict(bindings)
+    keep: set[str] = {name for name, term in bindings.items() if term.type == "bnode"}
+    form_at = next((i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() in _FORM_WORDS), None)
+    where_at = next((i for i in range(form_at or 0, len(toks)) if toks[i].kind == "open"), None)
+    if form_at is None or where_at is None:
+        return sparql, dict(bindings)
+    # SELECT * projects every variable in scope: a substituted one would drop out of the answer
+    star = any(t.text == "*" for t in toks[form_at:where_at])
+    in_values = False
+    for i, tok in enumerate(toks):
+        if tok.kind == "word" and tok.text.upper() == "VALUES":
+            in_values = True
+        elif tok.kind == "open" and in_values:
+            in_values = False
+        if tok.kind != "var" or tok.text[1:] not in bindings:
+            continue
+        before = [t.text.upper() for t in toks[max(0, i - 2):i]]
+        projected = i < where_at or star
+        if projected or in_values or _NO_CONSTANT_AFTER.intersection(before):
+            keep.add(tok.text[1:])
+    out, last = [], 0
+    for tok in toks:
+        name = tok.text[1:]
+        if tok.kind == "var" and name in bindings and name not in keep:
+            out.append(sparql[last:tok.start])
+            out.append(bindings[name].n3(ascii_only=True))
+            last = tok.end
+    out.append(sparql[last:])
+    return "".join(out), {name: term for name, term in bindings.items() if name in keep}
