@@ -94,6 +94,15 @@ SELECT ?entity WHERE { ?entity a owl:Class }
 """
     q = parse(text)
     assert q.audience == ("developer",) and q.check and q.breaks_with.strip() == "lbp:Nameless a owl:Class ."  # type: ignore[union-attr]
+    assert q.report, "a check reads the whole graph: it is a report without saying so"
+
+
+def test_report_flag() -> None:
+    head = "#+ title: x\n#+ description: y\n#+ audience: developer\n"
+    body = "SELECT ?s WHERE { ?s ?p ?o }\n"
+    assert parse(head + "#+ report: true\n" + body).report
+    assert not parse(head + body).report
+    assert any(ln == 4 and "report must be true or false" in m for ln, m in problems_of(head + "#+ report: 1\n" + body))
 
 
 @pytest.mark.parametrize("header, line, message", [

@@ -31,9 +31,9 @@ from kg.store import (
     open_store,
 )
 from kg.store.base import run_with_deadline
-from kg.store.oxigraph_store import STORE_MARKER
+from kg.store.oxigraph_store import STORE_MARKER, bulk_load
 from kg.store.sparql_store import chunk_triples, insert_data
-from kg.store.sparqltext import inject_values, inspect_query
+from kg.store.sparqltext import inject_values, inspect_query, substitute_terms
 
 LBP = "https://w3id.org/lbp-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -201,6 +201,44 @@ def test_values_injection_matches_engine_binding(query: str, tmp_path: Path) -> 
         assert (by_text.boolean, by_text.rows) == (by_engine.boolean, by_engine.rows)
 
 
+SUBSTITUTE_CASES = [  # (query, variables left to bind otherwise)
+    (f"SELECT ?o WHERE {{ ?s <{LBP}p> ?o }}", set()),
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?s = ?s) }", set()),
+    (f"ASK {{ ?s <{LBP}p> \"x\" }}", set()),
+    (f"CONSTRUCT {{ ?s <{LBP}r> ?o }} WHERE {{ ?s <{LBP}p> ?o }}", set()),
+    (f"SELECT * {{ ?s <{LBP}p> ?o }}", {"s"}),  # SELECT * would lose the column
+    (f"SELECT ?s ?o WHERE {{ ?s <{LBP}p> ?o }}", {"s"}),  # projected
+    (f"SELECT ?o WHERE {{ ?s <{LBP}p> ?o }} ORDER BY ?s", {"s"}),
+    (f"SELECT ?o WHERE {{ ?s <{LBP}p> ?o FILTER(BOUND(?s)) }}", {"s"}),
+    (f"SELECT ?o WHERE {{ VALUES ?s {{ <{LBP}a> <{LBP}b> }} ?s <{LBP}p> ?o }}", {"s"}),
+    (f"SELECT ?o WHERE {{ {{ SELECT ?s ?o WHERE {{ ?s <{LBP}p> ?o }} }} }}", {"s"}),  # own scope
+    (f"SELECT ?o WHERE {{ ?s <{LBP}p> ?o OPTIONAL {{ ?s <{LBP}q> ?b }} }}", set()),
+]
+
+
+@pytest.mark.parametrize("query, kept", SUBSTITUTE_CASES, ids=range(len(SUBSTITUTE_CASES)))
+def test_substituted_constants_give_the_values_answer(query: str, kept: set[str]) -> None:
+    """Constants written into the text answer as a VALUES block does; what cannot take a constant
+    is left to be bound otherwise."""
+    store = ox.Store()
+    store.load(BIND_DATA.encode(), ox.RdfFormat.N_TRIPLES)
+    bindings = {"s": Term.uri(LBP + "a")}
+    text, rest = substitute_terms(query, bindings)
+    assert set(rest) == kept
+    assert (text == query) == bool(kept)
+
+    def answer(sparql: str) -> object:
+        result = store.query(sparql)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            return sorted(tuple(str(row[n]) for n in names) for row in result)
+        return sorted(str(t) for t in result)
+
+    assert answer(inject_values(text, rest)) == answer(inject_values(query, bindings))
+
+
 def test_values_block_escapes_and_refuses() -> None:
     text = inject_values("SELECT * WHERE { ?s ?p ?o }", {"o": Term.literal('"} DROP ALL #')})
     assert '"\\"} DROP ALL #"' in text and inspect_query(text).kind == "select"
@@ -323,6 +361,36 @@ def test_opening_the_store_is_fast(tmp_path: Path) -> None:
     assert store.query("ASK { ?s ?p ?o }").boolean is True
     assert time.monotonic() - start < 0.5
     store.close()
+
+
+def test_small_stores_are_served_from_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small store is copied into oxigraph's memory engine at open; a large one, or one opened
+    with in_memory=False, is queried on disk; the answers are the same."""
+    create_oxigraph_store(write_release(tmp_path / "r", SMALL_NT), tmp_path / "store")
+    copied, on_disk = OxigraphStore(tmp_path / "store"), OxigraphStore(tmp_path / "store", in_memory=False)
+    query = "SELECT ?s ?l WHERE { ?s ?p ?l } ORDER BY ?s"
+    assert copied.query(query).rows == on_disk.query(query).rows
+    assert copied.served_from_memory and not on_disk.served_from_memory
+    monkeypatch.setattr(OxigraphStore, "MEMORY_COPY_BYTES", 0)
+    large = OxigraphStore(tmp_path / "store")
+    assert large.triple_count() == 100 and not large.served_from_memory
+
+
+def test_bulk_load_takes_files_in_parallel(tmp_path: Path) -> None:
+    """Each file is its own document: the same blank node label in two files names two nodes."""
+    files = []
+    for i in range(4):
+        path = tmp_path / f"part-{i}.nt"
+        path.write_text(f'_:b <{LBP}p> "{i}" .\n_:b <{LBP}q> <{LBP}c{i}> .\n', encoding="utf-8")
+        files.append((path, f"{LBP}graph/g{i % 2}"))
+    store = ox.Store()
+    bulk_load(store, files, threads=2)
+    assert len(store) == 8
+    pairs = store.query(f"SELECT DISTINCT ?b WHERE {{ GRAPH ?g {{ ?b <{LBP}p> ?v ; <{LBP}q> ?c }} }}")
+    assert len(list(pairs)) == 4
+    (tmp_path / "bad.nt").write_text("<x> <y> .\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="bad.nt: not valid N-Triples"):
+        bulk_load(ox.Store(), files + [(tmp_path / "bad.nt", f"{LBP}graph/g0")], threads=2)
 
 
 def test_read_only_stores_can_be_open_twice(tmp_path: Path) -> None:

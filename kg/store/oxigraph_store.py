@@ -121,6 +121,7 @@ class OxigraphStore(Store):
         self.path = Path(path) if path else None
         self.writable = writable
         self.in_memory = in_memory
+        self.served_from_memory = path is None  # set when an on-disk store is opened
         self.spec = f"oxigraph:{self.path or ''}"
         self._store: ox.Store | None = ox.Store() if self.path is None else None
 
@@ -149,6 +150,7 @@ class OxigraphStore(Store):
                     del disk
                     gc.collect()  # closes the RocksDB handle now, not at some later collection
                     self._store = memory
+                    self.served_from_memory = True
                 else:
                     self._store = disk
             except OSError as exc:

@@ -173,7 +173,8 @@ def substitute_terms(sparql: str, bindings: dict[str, Term]) -> tuple[str, dict[
     if form_at is None or where_at is None:
         return sparql, dict(bindings)
     # SELECT * projects every variable in scope: a substituted one would drop out of the answer
-    star = any(t.text == "*" for t in toks[form_at:where_at])
+    head = [t.text.upper() for t in toks[form_at + 1:where_at] if t.text.upper() not in ("DISTINCT", "REDUCED")]
+    star = bool(head) and head[0] == "*"
     in_values = False
     for i, tok in enumerate(toks):
         if tok.kind == "word" and tok.text.upper() == "VALUES":

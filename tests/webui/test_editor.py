@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 
 from kg.editordata import example_text
+from kg.namespaces import EXTERNAL_GRAPH
 from kg.querylib import check_expect, load_queries
 from kg.store import open_store
 from webui.assets import ASSETS
@@ -52,12 +53,16 @@ def test_example_and_query_links(client) -> None:  # noqa: ANN001
 
 
 def test_every_example_runs_at_the_endpoint_as_its_header_expects(client, store_spec: str) -> None:  # noqa: ANN001
-    """The editor's text (defaults written in as VALUES) answers as the library's expectations say."""
+    """The editor's text (defaults written in as VALUES) answers as the library's expectations say.
+    Queries over an external ontology released beside the KG need a release built --with it:
+    tests/test_query_library.py runs those."""
     examples = client.get("/editor/examples.json").get_json()
     library = load_queries()
     store = open_store(store_spec)
     failures = {}
     for ex in examples:
+        if str(EXTERNAL_GRAPH) in library[ex["name"]].sparql:
+            continue
         result = store.query(ex["query"])
         problems = check_expect(library[ex["name"]], result)
         if problems:
