@@ -427,7 +427,6 @@ def report(kg: dict[str, dict], scale: dict[int, dict], command: str, reps: int,
             lines.append(f"| {size:,} | {r['error']} | | | | | | | | | |")
             continue
         q = r["queries"]
-        slow_name, slow_p99 = worst(q)
         look = lookups(q)
         slow_name, slow_p99 = worst(look)
         lines.append(f"| {r['asserted'] + r['inferred']:,} | {r['store_triples']:,} | {r['classes']:,} "

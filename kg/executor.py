@@ -87,8 +87,14 @@ def _decode_error(data: tuple[Any, ...]) -> Exception:
 
 
 def _serve(spec: str, conn: Connection, allow_service: bool) -> None:
-    """Worker main loop: open the store once, answer (sparql, bindings) messages until None."""
+    """Worker main loop: open the store once, answer (sparql, bindings) messages until None. The
+    store is opened before the first message (a small one is copied into memory, ~0.1 s), so no
+    request waits for it; one that cannot be opened is tried again and reported per query."""
     store: Store | None = None
+    try:
+        store = open_store(spec)
+    except StoreError:
+        pass
     while True:
         try:
             message = conn.recv()

@@ -209,6 +209,10 @@ SUBSTITUTE_CASES = [  # (query, variables left to bind otherwise)
     (f"SELECT * {{ ?s <{LBP}p> ?o }}", {"s"}),  # SELECT * would lose the column
     (f"SELECT ?s ?o WHERE {{ ?s <{LBP}p> ?o }}", {"s"}),  # projected
     (f"SELECT ?o WHERE {{ ?s <{LBP}p> ?o }} ORDER BY ?s", {"s"}),
+    (f"SELECT ?o WHERE {{ ?s <{LBP}p> ?o }} GROUP BY ?o ?s", {"s"}),  # a solution modifier
+    (f"SELECT ?o WHERE {{ ?s <{LBP}p> ?o }} ORDER BY DESC(?o) ?s", {"s"}),
+    (f"CONSTRUCT WHERE {{ ?s <{LBP}p> ?o }}", set()),
+    (f"DESCRIBE ?s WHERE {{ ?s <{LBP}p> ?o }}", {"s"}),
     (f"SELECT ?o WHERE {{ ?s <{LBP}p> ?o FILTER(BOUND(?s)) }}", {"s"}),
     (f"SELECT ?o WHERE {{ VALUES ?s {{ <{LBP}a> <{LBP}b> }} ?s <{LBP}p> ?o }}", {"s"}),
     (f"SELECT ?o WHERE {{ {{ SELECT ?s ?o WHERE {{ ?s <{LBP}p> ?o }} }} }}", {"s"}),  # own scope

@@ -153,28 +153,37 @@ def uses_service(sparql: str) -> bool:
     return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in _tokens(sparql))
 
 
-_NO_CONSTANT_AFTER = {"AS", "BOUND", "BY"}  # (expr AS ?v), BOUND(?v), GROUP/ORDER BY ?v need a variable
+_NO_CONSTANT_AFTER = {"AS", "BOUND"}  # (expr AS ?v) and BOUND(?v) need a variable
 
 
 def substitute_terms(sparql: str, bindings: dict[str, Term]) -> tuple[str, dict[str, Term]]:
     """Write bound variables into the query text as constants, as SEP-0007 substitution does, so an
     engine plans with them (oxigraph substitutes only projected variables and would otherwise join a
     VALUES block after evaluating the rest). Returns the text and the bindings left to bind otherwise:
-    those projected, under VALUES, bound by AS, in BOUND() or a GROUP/ORDER BY, blank nodes, and all
-    of them in a query with a sub-select (whose variables have their own scope)."""
+    those projected (SELECT *, DESCRIBE included), under VALUES, bound by AS, in BOUND(), in a solution
+    modifier (GROUP BY, HAVING, ORDER BY), blank nodes, and all of them in a query with a sub-select
+    (whose variables have their own scope)."""
     if not bindings:
         return sparql, {}
     toks = _tokens(sparql)
     if sum(1 for t in toks if t.kind == "word" and t.text.upper() == "SELECT") > 1:
         return sparql, dict(bindings)
-    keep: set[str] = {name for name, term in bindings.items() if term.type == "bnode"}
     form_at = next((i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() in _FORM_WORDS), None)
-    where_at = next((i for i in range(form_at or 0, len(toks)) if toks[i].kind == "open"), None)
-    if form_at is None or where_at is None:
+    if form_at is None:
         return sparql, dict(bindings)
+    form = toks[form_at].text.upper()
+    # the WHERE group: after the template in CONSTRUCT { template } WHERE { ... }
+    after = form_at + 1
+    if form == "CONSTRUCT" and after < len(toks) and toks[after].kind == "open":
+        after = _matching(toks, after) + 1
+    group_at = next((i for i in range(after, len(toks)) if toks[i].kind == "open"), None)
+    if group_at is None:
+        return sparql, dict(bindings)
+    group_end = _matching(toks, group_at)
+    head = [t.text.upper() for t in toks[form_at + 1:group_at] if t.text.upper() not in ("DISTINCT", "REDUCED")]
     # SELECT * projects every variable in scope: a substituted one would drop out of the answer
-    head = [t.text.upper() for t in toks[form_at + 1:where_at] if t.text.upper() not in ("DISTINCT", "REDUCED")]
-    star = bool(head) and head[0] == "*"
+    projects_all = form == "SELECT" and bool(head) and head[0] == "*"
+    keep: set[str] = {name for name, term in bindings.items() if term.type == "bnode"}
     in_values = False
     for i, tok in enumerate(toks):
         if tok.kind == "word" and tok.text.upper() == "VALUES":
@@ -183,9 +192,9 @@ def substitute_terms(sparql: str, bindings: dict[str, Term]) -> tuple[str, dict[
             in_values = False
         if tok.kind != "var" or tok.text[1:] not in bindings:
             continue
-        before = [t.text.upper() for t in toks[max(0, i - 2):i]]
-        projected = i < where_at or star
-        if projected or in_values or _NO_CONSTANT_AFTER.intersection(before):
+        projected = projects_all or (form in ("SELECT", "DESCRIBE") and i < group_at)
+        before = {t.text.upper() for t in toks[max(0, i - 2):i]}
+        if projected or i > group_end or in_values or _NO_CONSTANT_AFTER & before:
             keep.add(tok.text[1:])
     out, last = [], 0
     for tok in toks:
