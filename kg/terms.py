@@ -28,68 +28,48 @@ SELECT ?property ?value ?source WHERE {{
 }}
 """
 
-# Outgoing statements: relation-graph edges, the restrictions curators wrote (an edge of the
-# relation graph that no curator wrote is inferred), associations with evidence and sources.
-OUTGOING_QUERY = PREFIXES + f"""
+
+def _statements_query(subject: str, obj: str, more: str = "") -> str:
+    """Statements with the term on one side (subject and obj are ?term and ?other, either way round):
+    relation-graph edges, the restrictions curators wrote (an edge of the relation graph that no
+    curator wrote is inferred), associations with evidence and sources, then the `more` branches."""
+    return PREFIXES + f"""
 SELECT DISTINCT ?relation ?other ?kind ?evidence ?source WHERE {{
   {{
-    GRAPH <{INFERRED_GRAPH}> {{ ?term ?relation ?other }}
+    GRAPH <{INFERRED_GRAPH}> {{ {subject} ?relation {obj} }}
     FILTER(isIRI(?other))
     BIND("inferred" AS ?kind)
   }} UNION {{
     GRAPH <{ASSERTED_GRAPH}> {{
-      ?term rdfs:subClassOf|owl:equivalentClass ?x .
+      {subject} rdfs:subClassOf|owl:equivalentClass ?x .
       ?x (owl:intersectionOf/rdf:rest*/rdf:first)? ?r .
-      ?r owl:onProperty ?relation ; owl:someValuesFrom ?other .
+      ?r owl:onProperty ?relation ; owl:someValuesFrom {obj} .
     }}
     FILTER(isIRI(?other))
     BIND("asserted" AS ?kind)
   }} UNION {{
     ?relation rdfs:subPropertyOf lbp:associationRelation .
-    ?term ?relation ?other .
+    {subject} ?relation {obj} .
     BIND("association" AS ?kind)
     OPTIONAL {{
-      ?axiom owl:annotatedSource ?term ; owl:annotatedProperty ?relation ; owl:annotatedTarget ?other .
+      ?axiom owl:annotatedSource {subject} ; owl:annotatedProperty ?relation ; owl:annotatedTarget {obj} .
       OPTIONAL {{ ?axiom lbp:evidenceLevel ?evidence }}
       OPTIONAL {{ ?axiom dcterms:source ?source }}
     }}
-  }}
+  }}{more}
 }}
 """
 
-# Incoming statements: the same, with the term as object; claims made about the term.
-INCOMING_QUERY = PREFIXES + f"""
-SELECT DISTINCT ?relation ?other ?kind ?evidence ?source WHERE {{
-  {{
-    GRAPH <{INFERRED_GRAPH}> {{ ?other ?relation ?term }}
-    FILTER(isIRI(?other))
-    BIND("inferred" AS ?kind)
-  }} UNION {{
-    GRAPH <{ASSERTED_GRAPH}> {{
-      ?other rdfs:subClassOf|owl:equivalentClass ?x .
-      ?x (owl:intersectionOf/rdf:rest*/rdf:first)? ?r .
-      ?r owl:onProperty ?relation ; owl:someValuesFrom ?term .
-    }}
-    FILTER(isIRI(?other))
-    BIND("asserted" AS ?kind)
-  }} UNION {{
-    ?relation rdfs:subPropertyOf lbp:associationRelation .
-    ?other ?relation ?term .
-    BIND("association" AS ?kind)
-    OPTIONAL {{
-      ?axiom owl:annotatedSource ?other ; owl:annotatedProperty ?relation ; owl:annotatedTarget ?term .
-      OPTIONAL {{ ?axiom lbp:evidenceLevel ?evidence }}
-      OPTIONAL {{ ?axiom dcterms:source ?source }}
-    }}
-  }} UNION {{
+
+OUTGOING_QUERY = _statements_query("?term", "?other")
+# Incoming statements: the same with the term as object, and the claims made about the term.
+INCOMING_QUERY = _statements_query("?other", "?term", """ UNION {
     ?other lbp:claimAbout ?term .
     BIND(lbp:claimAbout AS ?relation)
     BIND("claim" AS ?kind)
-    OPTIONAL {{ ?other lbp:evidenceLevel ?evidence }}
-    OPTIONAL {{ ?other dcterms:source ?source }}
-  }}
-}}
-"""
+    OPTIONAL { ?other lbp:evidenceLevel ?evidence }
+    OPTIONAL { ?other dcterms:source ?source }
+  }""")
 
 # The term's triples for Turtle / JSON-LD / RDF/XML clients: its own statements, the restriction
 # nodes they point to, and the owl:Axiom annotations about them.
