@@ -11,7 +11,10 @@ Measured in one run:
   (classes in the lbp style: label, sourced definition, a subClassOf tree under the KG's upper
   classes, an existential restriction with its relation-graph edge, a may-cause association reified
   by an owl:Axiom with source and evidence, the materialised hierarchy), loaded with the bulk loader
-  from N-Triples files, with load time, peak RSS and the library's medians and p99s.
+  from N-Triples files, with load time, peak RSS and the library's medians and p99s;
+- oxigraph beside a neighbour ontology: the same generated graph at the largest size in its own
+  namespace, loaded into the graph of imported ontologies (as UBERON or MONDO would be), where every
+  query, reports included, is held to the scale target.
 
 Every measurement runs in a subprocess of its own, so peak RSS (ru_maxrss; VmHWM of the server for
 Virtuoso) belongs to it alone. Results go to stdout and bench/results.md. Not part of the test suite.
@@ -107,17 +110,40 @@ def time_queries(store, reps: int) -> dict[str, dict]:  # noqa: ANN001 - any kg.
         except StoreError as exc:
             results[name] = {"error": str(exc).splitlines()[0][:160]}
             continue
-        samples: list[float] = []
-        spent = 0.0
-        while len(samples) < reps and (len(samples) < 3 or spent < QUERY_BUDGET):
-            start = time.perf_counter()
-            store.query(text, bindings, timeout=QUERY_TIMEOUT)
-            elapsed = time.perf_counter() - start
-            samples.append(elapsed * 1000)
-            spent += elapsed
-        results[name] = {"rows": rows, "runs": len(samples), "median": statistics.median(samples),
-                         "p99": percentile(samples, 0.99)}
+        results[name] = {"rows": rows, **repeat(store, text, bindings, reps)}
     return results
+
+
+def repeat(store, text: str, bindings: dict, reps: int) -> dict:  # noqa: ANN001 - any kg.store.Store
+    """Runs, median and p99 in ms of a query already run once."""
+    samples: list[float] = []
+    spent = 0.0
+    while len(samples) < reps and (len(samples) < 3 or spent < QUERY_BUDGET):
+        start = time.perf_counter()
+        store.query(text, bindings, timeout=QUERY_TIMEOUT)
+        elapsed = time.perf_counter() - start
+        samples.append(elapsed * 1000)
+        spent += elapsed
+    return {"runs": len(samples), "median": statistics.median(samples), "p99": percentile(samples, 0.99)}
+
+
+# The least any whole-graph report over the KG's classes can cost: reading them, and reading them with
+# one index lookup each (the shape of every check). Not library queries: yardsticks for the reports.
+FLOOR_QUERIES = {
+    "read every class": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/lbp-kg/graph/asserted> "
+    "{ ?c a <http://www.w3.org/2002/07/owl#Class> } }",
+    "one lookup per class": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/lbp-kg/graph/asserted> "
+    "{ ?c a <http://www.w3.org/2002/07/owl#Class> FILTER NOT EXISTS "
+    "{ ?c <http://www.w3.org/2000/01/rdf-schema#label> ?l } } }",
+}
+
+
+def time_floor(store, reps: int) -> dict[str, dict]:  # noqa: ANN001 - any kg.store.Store
+    out = {}
+    for name, text in FLOOR_QUERIES.items():
+        store.query(text, timeout=QUERY_TIMEOUT)
+        out[name] = repeat(store, text, {}, reps)
+    return out
 
 
 def peak_mib() -> float:
@@ -317,7 +343,7 @@ def phase_scale(folder: str, reps: int, shape: str) -> dict:
     peak_load = peak_mib()
     store = OxigraphStore(data / "store")
     return {"load_s": load_s, "optimize_s": optimize_s, "peak_load_mib": peak_load, "store_triples": total,
-            "queries": time_queries(store, reps), "peak_mib": peak_mib()}
+            "queries": time_queries(store, reps), "floor": time_floor(store, reps), "peak_mib": peak_mib()}
 
 
 PHASES = {"kg": lambda a: phase_kg(a[0], int(a[1])),
@@ -398,7 +424,7 @@ def scale_table(runs: dict[int, dict], lookups_only: bool) -> list[str]:
     """Markdown rows for the scale runs; the grown KG is held to its lookups, a neighbour to everything."""
     counted = "lookups" if lookups_only else "queries"
     lines = [
-        "| generated triples | store triples | classes | generate (s) | bulk load (s) | optimize (s) "
+        "| generated triples | store quads (all graphs) | classes | generate (s) | bulk load (s) | optimize (s) "
         f"| peak RSS (MiB) | library median query (ms) | {counted} over {SCALE_P99_MS} ms p99 | slowest p99 (ms) "
         "| slowest |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -488,13 +514,18 @@ def report(kg: dict[str, dict], scale: dict[int, dict], beside: dict[int, dict],
         look = lookups(big["queries"])
         slow = over(look, SCALE_P99_MS)
         lines.append(f"- every lookup query ({len(look)} of {len(big['queries'])}) under {SCALE_P99_MS} ms p99 at "
-                     f"{size:,} generated triples: {verdict(not slow)}"
+                     f"{size:,} generated triples in the KG's own graphs: {verdict(not slow)}"
                      + (f"; over: {', '.join(slow)}." if slow else "."))
         reports = {n: q for n, q in big["queries"].items() if n in REPORTS}
         lines.append(f"- the {len(reports)} whole-graph reports (`report: true`: listings of every term of a kind, "
-                     f"quality checks) read all the graph by design and are not held to {SCALE_P99_MS} ms: "
-                     f"{verdict(not over(reports, SCALE_P99_MS))}; at this size: "
+                     f"quality checks) under {SCALE_P99_MS} ms p99 when the KG itself has grown by {size:,} "
+                     f"triples: {verdict(not over(reports, SCALE_P99_MS))} (they read every class of the KG by "
+                     f"design, so their time grows with the KG's own size, not with the store's); over: "
                      + ", ".join(over(reports, SCALE_P99_MS) or ["all under the limit"]) + ".")
+        if big.get("floor"):
+            floor = "; ".join(f"{name}: {fmt_ms(r['median'])} ms" for name, r in big["floor"].items())
+            lines.append(f"  The least a report over the KG's {big['classes']:,} generated classes can cost on this "
+                         f"store (median; a count, so no rows are returned): {floor}.")
         near = beside.get(size)
         if near and "queries" in near:
             slow = over(near["queries"], SCALE_P99_MS)
