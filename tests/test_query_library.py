@@ -332,8 +332,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 # (what goes wrong, query, bindings): the forms the library used before it was made portable.
 VIRTUOSO_BUGS = [
     ("a VALUES-bound start of a * path is dropped when more triples follow",
-     "SELECT DISTINCT ?benefit WHERE { ?intervention rdfs:subClassOf* ?general . ?general lbp:hasBenefit ?benefit }",
-     {"intervention": Term.uri(LBP + "LumbarMedialBranchRadiofrequencyAblation")}),
+     """SELECT DISTINCT ?benefit WHERE { VALUES ?intervention { lbp:LumbarMedialBranchRadiofrequencyAblation }
+        ?intervention rdfs:subClassOf* ?general . ?general lbp:hasBenefit ?benefit }""",
+     {}),
     ("a * path sharing a group with OPTIONAL over reified axioms answers nothing",
      """SELECT ?intervention ?evidence WHERE { ?specific rdfs:subClassOf* ?condition .
         ?intervention lbp:usedFor ?specific .

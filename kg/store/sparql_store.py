@@ -10,8 +10,10 @@ blank nodes use `INSERT {...} WHERE {}`, which Virtuoso accepts where it refuses
 Triples that share blank nodes go in the same chunk, since a blank node label only lives for one
 request. The load is not atomic on the server: a failure half-way leaves a partial graph, re-run it.
 
-Parameters are bound by a VALUES block (kg.store.sparqltext.inject_values) with every term
-escaped; syntax is checked locally first (rdflib's parser) so errors carry line and column.
+Parameters are written into the text as constants where SEP-0007 substitution allows it
+(kg.store.sparqltext.substitute_terms), so the server plans with them; the rest are bound by a VALUES
+block (kg.store.sparqltext.inject_values). Every term is escaped; syntax is checked locally first
+(rdflib's parser) so errors carry line and column.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from kg.store.base import (
     StoreError,
     release_files,
 )
-from kg.store.sparqltext import inject_values, inspect_query
+from kg.store.sparqltext import inject_values, inspect_query, substitute_terms
 
 Triple = tuple[Term, Term, Term]
 
@@ -240,7 +242,8 @@ class SparqlStore(Store):
 
     def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:
         shape = inspect_query(sparql)
-        text = inject_values(sparql, bindings)
+        text, rest = substitute_terms(sparql, bindings)
+        text = inject_values(text, rest)
         wrapper = self._wrapper(self.query_url, False, timeout)
         wrapper.setQuery(text)
         wrapper.setReturnFormat(TURTLE if shape.kind == "graph" else JSON)
