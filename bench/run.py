@@ -1,6 +1,6 @@
 """Benchmark LBP-KG's stores: the query library on every backend, and oxigraph at scale.
 
-    .venv/bin/python bench/run.py            # full run (about 15 minutes on 2 cores)
+    .venv/bin/python bench/run.py            # full run (about 10 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # fewer repetitions, scale 10^5 and 10^6 only
 
 Measured in one run:
