@@ -14,14 +14,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from kg import __version__
-from kg.compile import Compiled, Sources, compile_sources
+from kg.compile import Compiled, Sources
 from kg.errors import BuildError
 from kg.namespaces import LBP, ONTOLOGY_IRI, PREFIXES, version_iri
 from kg.progress import Progress
 from kg.reason import classify
 from kg.relation_graph import materialise
 from kg.release import atomic_dir, write_graphs, write_manifest
-from kg.validate import shacl_violations
+from kg.validate import shacl_violations, validate_sources
 
 
 @dataclass
@@ -100,8 +100,8 @@ def build(
     progress = progress or Progress(total=7 if store_dir else 6, quiet=True)
     version = version or dt.date.today().isoformat()
     src = Sources(ontology_dir)
-    with progress.step("compiling sources"):
-        compiled = compile_sources(src)
+    with progress.step("compiling and checking sources"):
+        compiled = validate_sources(src)
         asserted = compiled.graph
         _stamp_header(asserted, version)
     with progress.step("adding mappings"):

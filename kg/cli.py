@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.compile import Sources, compile_sources
+from kg.compile import Sources
 from kg.errors import LbpError
 from kg.paths import DEFAULT_ONTOLOGY, DEFAULT_RELEASE, DEFAULT_STORE
 from kg.progress import Progress
@@ -30,9 +30,12 @@ def _fail(exc: Exception) -> None:
 @click.option("--ontology", "ontology_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_ONTOLOGY, show_default=True, help="Folder of curated sources.")
 def check(ontology_dir: Path) -> None:
-    """Check the curated sources (syntax, references, labels, definitions, sources) quickly."""
+    """Check the curated sources quickly: syntax, references, evidence fields, and every quality
+    check of the query library (the same pass `lbpkg build` runs first)."""
+    from kg.validate import validate_sources
+
     try:
-        compiled = compile_sources(Sources(ontology_dir))
+        compiled = validate_sources(Sources(ontology_dir))
     except LbpError as exc:
         _fail(exc)
     click.echo(f"ok: {len(compiled.classes)} terms, {len(compiled.graph)} triples")

@@ -3,9 +3,12 @@ interventions that act there.
 
 The comparison reads the snapshot (kg.graphdata): structural facts (target, mechanism of action,
 invasiveness, agent) come from the relation graph, most specific filler only; clinical facts (used
-for, benefits, risks, alternatives) are sourced associations with their evidence, including those
-stated for a more general intervention ("via ..."). The tour runs the library query
-chains/cause-mechanism-intervention for reference (see tour()).
+for, no benefit, recommendations, contraindications, benefits, risks, alternatives) are sourced
+associations, each shown with its evidence and caveats: what is stated for the intervention itself
+first, then what is stated for a more general intervention ("via ..."). A use that a
+contraindication, a recommendation against or a no-benefit finding contradicts is marked so.
+The tour reasons from mechanisms, which is a hypothesis to teach from, not a recommendation: it
+never names an intervention that the graph says not to use for the cause (kg.safety).
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.evidence import SUPPORTING, Evidence, in_words
 from kg.graphdata import UPPER, GraphData, graph_data
 from kg.namespaces import LBP
 from kg.querylib import get_query
+from kg.safety import blockers, supporting
 from kg.store import Store
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -24,7 +29,9 @@ TOUR_QUERY = "chains/cause-mechanism-intervention"
 
 STRUCTURAL = (("targets", "targets"), ("hasMechanismOfAction", "mechanism of action"),
               ("hasInvasiveness", "invasiveness"), ("usesAgent", "uses"))
-CLINICAL = (("usedFor", "used for"), ("hasBenefit", "benefits"), ("hasRisk", "risks"),
+CLINICAL = (("usedFor", "used for"), ("recommendedFor", "recommended for"),
+            ("notRecommendedFor", "not recommended for"), ("noBenefitFor", "no benefit shown for"),
+            ("contraindicatedIn", "contraindicated in"), ("hasBenefit", "benefits"), ("hasRisk", "risks"),
             ("alternativeTo", "alternatives"))
 ASPECTS = tuple(label for _, label in STRUCTURAL + CLINICAL)
 
@@ -33,9 +40,10 @@ ASPECTS = tuple(label for _, label in STRUCTURAL + CLINICAL)
 class Fact:
     iri: str
     label: str
-    evidence: str | None = None
-    sources: tuple[str, ...] = ()
+    evidence: Evidence | None = None
+    sources: tuple[str, ...] = ()  # labels
     via: str | None = None  # label of the more general intervention the fact is stated for
+    contradicted_by: tuple[str, ...] = ()  # for a use: the statements against it, in words
 
 
 @dataclass
@@ -76,16 +84,30 @@ def card(store: Store, iri: str) -> InterventionCard:
     lineage = [iri] + sorted(data.ancestors.get(iri, set()) - UPPER, key=data.label)
     for local, label in CLINICAL:
         rel = str(LBP[local])
-        facts: dict[str, Fact] = {}
+        facts: list[Fact] = []
+        stated: set[str] = set()
         for holder in lineage:
-            for e in data.out_edges.get(holder, []):
-                if e.relation == rel and e.kind == "association" and e.target not in facts:
-                    evidence = data.label(e.evidence) if e.evidence else None
-                    facts[e.target] = Fact(e.target, data.label(e.target), evidence,
-                                           tuple(data.label(s) for s in e.sources),
-                                           None if holder == iri else data.label(holder))
-        out.aspects[label] = sorted(facts.values(), key=lambda f: (f.via is not None, f.label.lower()))
+            # what is stated for the intervention itself hides the same target stated more generally
+            found = [e for e in data.out_edges.get(holder, [])
+                     if e.relation == rel and e.kind == "association" and e.target not in stated]
+            for e in found:
+                against = _against(data, iri, e.target) if rel in SUPPORTING else ()
+                facts.append(Fact(e.target, data.label(e.target), e.evidence,
+                                  tuple(data.label(s) for s in e.sources),
+                                  None if holder == iri else data.label(holder), against))
+            stated |= {e.target for e in found}
+        out.aspects[label] = sorted(facts, key=lambda f: (f.via is not None, f.label.lower()))
     return out
+
+
+def _against(data: GraphData, iri: str, condition: str) -> tuple[str, ...]:
+    """The statements that contradict using the intervention for the condition, in words."""
+    words = set()
+    for b in blockers(data, iri, condition):
+        via = "" if b.edge.source == iri else f" (stated for {data.label(b.edge.source)})"
+        evidence = f": {in_words(b.edge.evidence, data.label)}" if b.edge.evidence else ""
+        words.add(f"{data.label(b.edge.relation)} {data.label(b.edge.target)}{via}{evidence}")
+    return tuple(sorted(words))
 
 
 def compare(store: Store, iris: list[str]) -> list[InterventionCard]:
@@ -100,7 +122,19 @@ def compare(store: Store, iris: list[str]) -> list[InterventionCard]:
 class TourStep:
     mechanism: str
     iri: str = ""
-    actions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # action -> interventions
+    actions: dict[str, list[TourIntervention]] = field(default_factory=dict)  # action -> interventions
+    # interventions acting there that the graph says not to use for the cause, with the reasons
+    withheld: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TourIntervention:
+    """An intervention whose mechanism of action counteracts the cause's mechanism (a hypothesis),
+    with what the graph states directly about using it for the cause, if anything."""
+
+    iri: str
+    label: str
+    evidence: tuple[Fact, ...] = ()
 
 
 def tour_causes(store: Store) -> list[tuple[str, str]]:
@@ -134,8 +168,18 @@ def tour(store: Store, condition: str) -> list[TourStep]:
         actions = {e.source for e in counteracts if e.target in lineage}
         step = TourStep(data.label(mechanism), iri=mechanism)
         for action in sorted(actions, key=lambda a: data.label(a).lower()):
-            users = sorted(((i, data.label(i)) for i in acting.get(action, ()) if i not in data.deprecated),
-                           key=lambda p: p[1].lower())
+            users = []
+            for i in sorted(acting.get(action, ()), key=lambda x: data.label(x).lower()):
+                if i in data.deprecated:
+                    continue
+                against = _against(data, i, condition)
+                if against:
+                    step.withheld[i] = against
+                    continue
+                direct = tuple(Fact(e.target, data.label(e.target), e.evidence,
+                                    tuple(data.label(s) for s in e.sources))
+                               for h in holders for e in supporting(data, i, h))
+                users.append(TourIntervention(i, data.label(i), direct))
             step.actions[data.label(action)] = users
         steps.append(step)
     return steps

@@ -34,12 +34,40 @@ TERM_KEYS = {
     "id", "label", "parents", "definition", "definition_source", "synonyms", "axioms",
     "equivalent", "associations", "red_flag", "comment", "deprecated", "replaced_by", LINE,
 }
-ASSOCIATION_KEYS = {"relation", "target", "source", "evidence", "note", LINE}
-SOURCE_KEYS = {"id", "type", "author", "title", "year", "container", "identifier", "url", LINE}
-SOURCE_TYPES = {
-    "patient leaflet", "guideline", "systematic review", "review", "textbook", "trial",
-    "regulatory communication", "ontology reference", "classification",
+ASSOCIATION_KEYS = {
+    "relation", "target", "source", "certainty", "graded_by", "reported_grade", "direction", "magnitude",
+    "population", "frequency", "severity", "contraindication", "note", LINE,
 }
+SOURCE_KEYS = {
+    "id", "type", "author", "title", "year", "container", "identifier", "url", "superseded_by", "note", LINE,
+}
+SOURCE_TYPES = {
+    "patient leaflet", "guideline", "systematic review", "review", "textbook", "trial", "cohort study",
+    "case series", "consensus statement", "regulatory communication", "ontology reference", "classification",
+}
+# The evidence model (ontology/README.md): certainty as the cited source grades it, direction of
+# effect for what an intervention does, frequency and severity for its risks.
+CERTAINTIES = ("high", "moderate", "low", "very-low", "established")
+GRADED = set(CERTAINTIES) - {"established"}
+DIRECTIONS = ("benefit", "no-benefit", "harm", "uncertain")
+# Relations that say whether an intervention works, with the directions each may carry.
+EFFECT_RELATIONS = {
+    "usedFor": ("benefit", "uncertain"),
+    "noBenefitFor": ("no-benefit", "harm"),
+    "hasBenefit": ("benefit", "uncertain"),
+}
+FREQUENCIES = ("very-common", "common", "uncommon", "rare", "very-rare")
+SEVERITIES = ("minor", "moderate", "serious", "catastrophic")
+CONTRAINDICATIONS = ("absolute", "relative")
+# Written only by the compiler, from ontology/recommendations.yaml.
+GENERATED_RELATIONS = {"recommendedFor": "for", "notRecommendedFor": "against"}
+RECOMMENDATION_KEYS = {
+    "id", "source", "interventions", "population", "population_text", "direction", "strength", "text",
+    "certainty", "note", LINE,
+}
+RECOMMENDATION_DIRECTIONS = ("for", "against")
+STRENGTHS = ("strong", "conditional", "research-only", "special-arrangements", "standard-arrangements")
+UNVERIFIED_CITATION = "cited by author, title and year; no identifier verified"
 CLAIM_KEYS = {
     "id", "about", "text", "source", "status", "assessment", "assessment_source", LINE,
 }
@@ -69,6 +97,10 @@ class Sources:
         return self.root / "claims.yaml"
 
     @property
+    def recommendations(self) -> Path:
+        return self.root / "recommendations.yaml"
+
+    @property
     def shapes(self) -> Path:
         return self.root / "shapes.ttl"
 
@@ -91,6 +123,13 @@ class Compiled:
     graph: Graph
     classes: dict[str, Path] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    # Where each entity and each (subject, property, object) statement was written: file, line.
+    locations: dict[Any, tuple[str, int | None]] = field(default_factory=dict)
+
+    def where(self, entity: Any, prop: Any = None, value: Any = None) -> tuple[str, int | None]:
+        """The file and line of a statement, else of its subject, for located messages."""
+        key = (str(entity), str(prop), str(value))
+        return self.locations.get(key) or self.locations.get(str(entity)) or ("ontology", None)
 
 
 @dataclass
@@ -101,10 +140,15 @@ class _Ctx:
     core_classes: set[str] = field(default_factory=set)
     object_properties: set[str] = field(default_factory=set)
     association_relations: set[str] = field(default_factory=set)
-    evidence_levels: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
     terms: dict[str, tuple[str, int]] = field(default_factory=dict)
     labels: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    source_info: dict[str, dict[str, Any]] = field(default_factory=dict)
+    locations: dict[Any, tuple[str, int | None]] = field(default_factory=dict)
+
+    def locate(self, file: str, line: int | None, entity: Any, prop: Any = None, value: Any = None) -> None:
+        key: Any = str(entity) if prop is None else (str(entity), str(prop), str(value))
+        self.locations.setdefault(key, (file, line))
 
     def problem(self, file: str, line: int | None, term: str | None, msg: str) -> None:
         self.problems.append(Problem(file, line, term, msg))
@@ -146,9 +190,6 @@ def _read_core(ctx: _Ctx) -> None:
     for s in g.transitive_subjects(RDFS.subPropertyOf, LBP.associationRelation):
         if s != LBP.associationRelation and (name := _local(s)) is not None:
             ctx.association_relations.add(name)
-    for s in g.subjects(RDF.type, LBP.EvidenceLevel):
-        if (name := _local(s)) is not None:
-            ctx.evidence_levels.add(name.removeprefix("evidence-"))
     for subject, definition in list(g.subject_objects(DEFINITION)):
         cited = list(g.objects(subject, DCTERMS.source))
         if cited and isinstance(subject, URIRef):
@@ -157,6 +198,10 @@ def _read_core(ctx: _Ctx) -> None:
                 g.remove((subject, DCTERMS.source, src_node))
             _annotate(g, subject, DEFINITION, definition,
                       [str(_local(c) or "").removeprefix("source-") for c in cited], None, None)
+    core_file = ctx.src.display(ctx.src.core)
+    for number, text in enumerate(ctx.src.core.read_text(encoding="utf-8").splitlines(), start=1):
+        if (match := re.match(r"lbp:([A-Za-z][\w-]*) ", text)) is not None:
+            ctx.locate(core_file, number, LBP[match.group(1)])
     for name in ctx.core_classes:
         label = g.value(LBP[name], RDFS.label)
         if label is not None:
@@ -189,6 +234,8 @@ def _compile_sources(ctx: _Ctx) -> None:
                 ctx.problem(disp, line, sid, "duplicate source id")
                 continue
             ctx.sources.add(sid)
+            ctx.source_info[sid] = item
+            ctx.locate(disp, line, LBP[f"source-{sid}"])
             for key in ("type", "author", "title"):
                 if not item.get(key):
                     ctx.problem(disp, line, sid, f"source has no {key}")
@@ -212,8 +259,22 @@ def _compile_sources(ctx: _Ctx) -> None:
             g.add((node, DCTERMS.bibliographicCitation, Literal(re.sub(r"\s+", " ", citation).strip())))
             if item.get("identifier"):
                 g.add((node, DCTERMS.identifier, Literal(str(item["identifier"]))))
+            else:
+                g.add((node, LBP.verificationStatus, Literal(UNVERIFIED_CITATION, lang="en")))
+            if item.get("note"):
+                g.add((node, RDFS.comment, Literal(" ".join(str(item["note"]).split()), lang="en")))
             if item.get("url"):
                 g.add((node, RDFS.seeAlso, URIRef(str(item["url"]))))
+    # Replacements are checked once every source is known.
+    for sid, item in ctx.source_info.items():
+        newer = item.get("superseded_by")
+        if newer is None:
+            continue
+        file, line = ctx.locations[str(LBP[f"source-{sid}"])]
+        if newer not in ctx.sources or newer == sid:
+            ctx.problem(file, line, sid, f"superseded_by '{newer}' is not another known source")
+            continue
+        g.add((LBP[f"source-{sid}"], LBP.supersededBy, LBP[f"source-{newer}"]))
 
 
 def _collect_terms(ctx: _Ctx) -> list[tuple[str, dict[str, Any]]]:
@@ -231,6 +292,7 @@ def _collect_terms(ctx: _Ctx) -> list[tuple[str, dict[str, Any]]]:
                 ctx.problem(disp, line, tid, f"duplicate id (also defined at {where[0]}:{where[1]})")
                 continue
             ctx.terms[tid] = (disp, line)
+            ctx.locate(disp, line, LBP[tid])
             items.append((disp, item))
     return items
 
@@ -243,8 +305,9 @@ def _restriction(g: Graph, prop: URIRef, filler: URIRef) -> BNode:
     return node
 
 
-def _annotate(g: Graph, s: URIRef, p: URIRef, o: Any, sources: list[str], evidence: str | None,
-              note: str | None) -> None:
+def _annotate(g: Graph, s: URIRef, p: URIRef, o: Any, sources: list[str], more: dict[URIRef, Any] | None,
+              note: str | None) -> BNode:
+    """Reify one statement as an owl:Axiom with its sources, evidence annotations and caveat."""
     ax = BNode()
     g.add((ax, RDF.type, OWL.Axiom))
     g.add((ax, OWL.annotatedSource, s))
@@ -252,10 +315,16 @@ def _annotate(g: Graph, s: URIRef, p: URIRef, o: Any, sources: list[str], eviden
     g.add((ax, OWL.annotatedTarget, o))
     for sid in sources:
         g.add((ax, DCTERMS.source, LBP[f"source-{sid}"]))
-    if evidence:
-        g.add((ax, LBP.evidenceLevel, LBP[f"evidence-{evidence}"]))
+    for prop, value in (more or {}).items():
+        if value is not None:
+            g.add((ax, prop, value))
     if note:
-        g.add((ax, RDFS.comment, Literal(str(note).strip(), lang="en")))
+        g.add((ax, RDFS.comment, Literal(" ".join(str(note).split()), lang="en")))
+    return ax
+
+
+def _words(value: Any) -> Literal | None:
+    return Literal(" ".join(str(value).split()), lang="en") if value not in (None, "") else None
 
 
 class _TermCompiler:
@@ -406,22 +475,174 @@ class _TermCompiler:
             self.problem("each association must be a mapping")
             return
         line = assoc.get(LINE)
-        for key in sorted(set(assoc) - ASSOCIATION_KEYS):
+        if "evidence" in assoc:
+            self.problem("'evidence' was replaced by 'certainty' (with graded_by) and 'direction': "
+                         "see ontology/README.md", line)
+        for key in sorted(set(assoc) - ASSOCIATION_KEYS - {"evidence"}):
             self.problem(f"unknown association field '{key}'", line)
         rel = assoc.get("relation")
+        if rel in GENERATED_RELATIONS:
+            self.problem(f"'{rel}' comes from ontology/recommendations.yaml, not from a term file", line)
+            return
         if rel not in self.ctx.association_relations:
             self.problem(f"unknown association relation '{rel}'", line)
             return
+        what = f"{rel} -> {assoc.get('target')}"
         target = self.ref(assoc.get("target"), f"{rel} target", line)
-        sources = self.check_sources(assoc.get("source"), f"association {rel} -> {assoc.get('target')}", line)
-        evidence = assoc.get("evidence")
-        if evidence not in self.ctx.evidence_levels:
-            self.problem(f"unknown or missing evidence level '{evidence}'", line)
-            evidence = None
+        sources = self.check_sources(assoc.get("source"), f"association {what}", line)
+        more = self._evidence(assoc, rel, what, sources, line)
         if target is None:
             return
         self.ctx.graph.add((self.node, LBP[rel], target))
-        _annotate(self.ctx.graph, self.node, LBP[rel], target, sources, evidence, assoc.get("note"))
+        self.ctx.locate(self.disp, line, self.node, LBP[rel], target)
+        _annotate(self.ctx.graph, self.node, LBP[rel], target, sources, more, assoc.get("note"))
+
+    def _choice(self, assoc: dict[str, Any], key: str, allowed: tuple[str, ...], what: str,
+                line: int | None, required: bool) -> str | None:
+        value = assoc.get(key)
+        if value is None:
+            if required:
+                self.problem(f"{what} has no {key} (one of {', '.join(allowed)})", line)
+            return None
+        if value not in allowed:
+            self.problem(f"{what}: {key} '{value}' is not one of {', '.join(allowed)}", line)
+            return None
+        return str(value)
+
+    def _evidence(self, assoc: dict[str, Any], rel: str, what: str, sources: list[str],
+                  line: int | None) -> dict[URIRef, Any]:
+        """The axiom annotations of the evidence model, each value checked against its relation."""
+        certainty = self._choice(assoc, "certainty", CERTAINTIES, what, line, required=True)
+        if certainty == "established" and rel in EFFECT_RELATIONS:
+            self.problem(f"{what}: whether an intervention works needs a graded certainty "
+                         "(high, moderate, low, very-low), not 'established'", line)
+        graded_by = assoc.get("graded_by")
+        if certainty in GRADED and graded_by is None:
+            self.problem(f"{what}: certainty '{certainty}' needs graded_by, the cited source that grades it", line)
+        if graded_by is not None and graded_by not in sources:
+            self.problem(f"{what}: graded_by '{graded_by}' is not one of the statement's sources", line)
+            graded_by = None
+        direction = None
+        if rel in EFFECT_RELATIONS:
+            direction = self._choice(assoc, "direction", EFFECT_RELATIONS[rel], what, line, required=True)
+        elif "direction" in assoc:
+            self.problem(f"{what}: direction belongs to {', '.join(EFFECT_RELATIONS)} only", line)
+        frequency = severity = kind = None
+        if rel == "hasRisk":
+            frequency = self._choice(assoc, "frequency", FREQUENCIES, what, line, required=False)
+            severity = self._choice(assoc, "severity", SEVERITIES, what, line, required=True)
+        elif "frequency" in assoc or "severity" in assoc:
+            self.problem(f"{what}: frequency and severity belong to hasRisk only", line)
+        if rel == "contraindicatedIn":
+            kind = self._choice(assoc, "contraindication", CONTRAINDICATIONS, what, line, required=True)
+        elif "contraindication" in assoc:
+            self.problem(f"{what}: contraindication belongs to contraindicatedIn only", line)
+        return {
+            LBP.certainty: LBP[f"certainty-{certainty}"] if certainty else None,
+            LBP.gradedBy: LBP[f"source-{graded_by}"] if graded_by else None,
+            LBP.reportedGrade: _words(assoc.get("reported_grade")),
+            LBP.direction: LBP[f"direction-{direction}"] if direction else None,
+            LBP.magnitude: _words(assoc.get("magnitude")),
+            LBP.population: _words(assoc.get("population")),
+            LBP.frequency: LBP[f"frequency-{frequency}"] if frequency else None,
+            LBP.severity: LBP[f"severity-{severity}"] if severity else None,
+            LBP.contraindicationKind: LBP[f"contraindication-{kind}"] if kind else None,
+        }
+
+
+def _compile_recommendations(ctx: _Ctx) -> None:
+    """Guideline recommendations: an lbp:Recommendation individual each, plus a recommendedFor or
+    notRecommendedFor statement per intervention and population, citing the same document."""
+    path = ctx.src.recommendations
+    if not path.exists():
+        return
+    disp, items = _load(ctx, path)
+    g = ctx.graph
+    seen: set[str] = set()
+    for item in items:
+        line = item.get(LINE)
+        rid = item.get("id")
+        if not isinstance(rid, str) or not rid.startswith("rec-") or not INDIVIDUAL_ID.match(rid):
+            ctx.problem(disp, line, str(rid), "recommendation id must look like rec-lower-case-words")
+            continue
+        if rid in seen:
+            ctx.problem(disp, line, rid, "duplicate recommendation id")
+            continue
+        seen.add(rid)
+        ctx.locate(disp, line, LBP[rid])
+        for key in sorted(set(item) - RECOMMENDATION_KEYS):
+            ctx.problem(disp, line, rid, f"unknown field '{key}'")
+        sid = item.get("source")
+        info = ctx.source_info.get(str(sid))
+        if info is None:
+            ctx.problem(disp, line, rid, f"recommendation cites unknown source '{sid}'")
+            continue
+        if info.get("type") != "guideline":
+            ctx.problem(disp, line, rid, f"recommendation source '{sid}' is a {info.get('type')}, not a guideline")
+        if not info.get("author") or not info.get("year"):
+            ctx.problem(disp, line, rid, f"recommendation source '{sid}' needs its issuing body (author) and year")
+        direction = item.get("direction")
+        if direction not in RECOMMENDATION_DIRECTIONS:
+            ctx.problem(disp, line, rid, f"direction must be one of {', '.join(RECOMMENDATION_DIRECTIONS)}")
+            direction = None
+        strength = item.get("strength")
+        if strength not in STRENGTHS:
+            ctx.problem(disp, line, rid, f"strength must be one of {', '.join(STRENGTHS)}")
+            strength = None
+        certainty = item.get("certainty")
+        if certainty is not None and certainty not in GRADED:
+            ctx.problem(disp, line, rid, f"certainty must be one of {', '.join(sorted(GRADED))}")
+            certainty = None
+        if not item.get("text"):
+            ctx.problem(disp, line, rid, "recommendation has no text")
+        interventions = [i for i in _as_list(item.get("interventions")) if _known(ctx, disp, line, rid, i)]
+        populations = [c for c in _as_list(item.get("population")) if _known(ctx, disp, line, rid, c)]
+        if not _as_list(item.get("interventions")) or not _as_list(item.get("population")):
+            ctx.problem(disp, line, rid, "recommendation needs interventions and a population")
+        node = LBP[rid]
+        text = " ".join(str(item.get("text", "")).split())
+        body = str(info.get("author", "")).split("(")[-1].rstrip(")") if "(" in str(info.get("author")) \
+            else str(info.get("author", ""))
+        g.add((node, RDF.type, OWL.NamedIndividual))
+        g.add((node, RDF.type, LBP.Recommendation))
+        g.add((node, RDFS.label, Literal(f"{body} {info.get('year')}: {text[:70]}{'...' if len(text) > 70 else ''}",
+                                         lang="en")))
+        g.add((node, LBP.recommendationText, Literal(text, lang="en")))
+        g.add((node, LBP.issuedBy, Literal(body)))
+        g.add((node, DCTERMS.issued, Literal(str(info.get("year")), datatype=XSD.gYear)))
+        g.add((node, DCTERMS.source, LBP[f"source-{sid}"]))
+        more: dict[URIRef, Any] = {
+            LBP.recommendation: node,
+            LBP.recommendationDirection: LBP[f"recommendation-{direction}"] if direction else None,
+            LBP.recommendationStrength: LBP[f"strength-{strength}"] if strength else None,
+            LBP.certainty: LBP[f"certainty-{certainty}"] if certainty else None,
+            LBP.gradedBy: LBP[f"source-{sid}"] if certainty else None,
+            LBP.population: _words(item.get("population_text")),
+        }
+        for prop, value in more.items():
+            if value is not None and prop not in (LBP.recommendation, LBP.gradedBy):
+                g.add((node, prop, value))
+        for name in interventions:
+            g.add((node, LBP.recommendedIntervention, LBP[name]))
+        for name in populations:
+            g.add((node, LBP.recommendationPopulation, LBP[name]))
+        if item.get("note"):
+            g.add((node, RDFS.comment, Literal(" ".join(str(item["note"]).split()), lang="en")))
+        if direction is None:
+            continue
+        rel = LBP.recommendedFor if direction == "for" else LBP.notRecommendedFor
+        for name in interventions:
+            for pop in populations:
+                g.add((LBP[name], rel, LBP[pop]))
+                ctx.locate(disp, line, LBP[name], rel, LBP[pop])
+                _annotate(g, LBP[name], rel, LBP[pop], [str(sid)], more, item.get("note"))
+
+
+def _known(ctx: _Ctx, disp: str, line: int | None, rid: str, name: Any) -> bool:
+    if name in ctx.terms or name in ctx.core_classes:
+        return True
+    ctx.problem(disp, line, rid, f"'{name}' is not a defined term")
+    return False
 
 
 def _compile_claims(ctx: _Ctx) -> None:
@@ -441,6 +662,7 @@ def _compile_claims(ctx: _Ctx) -> None:
             ctx.problem(disp, line, cid, "duplicate claim id")
             continue
         seen.add(cid)
+        ctx.locate(disp, line, LBP[cid])
         for key in sorted(set(item) - CLAIM_KEYS):
             ctx.problem(disp, line, cid, f"unknown field '{key}'")
         node = LBP[cid]
@@ -465,8 +687,6 @@ def _compile_claims(ctx: _Ctx) -> None:
         for sid in sources:
             g.add((node, DCTERMS.source, LBP[f"source-{sid}"]))
         g.add((node, LBP.claimStatus, Literal(str(status))))
-        g.add((node, LBP.evidenceLevel, LBP["evidence-unverified-claim"] if status == "unverified"
-               else LBP["evidence-established"]))
         if item.get("assessment"):
             lit = Literal(" ".join(str(item["assessment"]).split()), lang="en")
             g.add((node, LBP.assessment, lit))
@@ -502,10 +722,11 @@ def compile_sources(src: Sources) -> Compiled:
     for disp, item in _collect_terms(ctx):
         _TermCompiler(ctx, disp, item).compile()
     _compile_claims(ctx)
+    _compile_recommendations(ctx)
     _check_core_references(ctx)
     if ctx.problems:
         raise SourceError(ctx.problems)
-    compiled = Compiled(graph=graph)
+    compiled = Compiled(graph=graph, locations=ctx.locations)
     for tid, (file, _line) in ctx.terms.items():
         compiled.classes[tid] = Path(file)
     compiled.labels = {v[0]: k for k, v in ctx.labels.items()}

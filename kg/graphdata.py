@@ -11,7 +11,9 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from kg.evidence import Evidence, statements_from_rows
 from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP
+from kg.querylib import get_query, render
 from kg.store import Store
 
 PREFIXES = f"""\
@@ -72,27 +74,14 @@ SELECT DISTINCT ?s ?p ?o WHERE {{
 }}
 """
 
-# Sourced clinical associations with their evidence level and sources (one row per source).
-ASSOCIATIONS_QUERY = PREFIXES + """
-SELECT DISTINCT ?s ?p ?o ?evidence ?source WHERE {
-  ?p rdfs:subPropertyOf lbp:associationRelation .
-  ?s ?p ?o .
-  FILTER(isIRI(?o))
-  OPTIONAL {
-    ?ax owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o .
-    OPTIONAL { ?ax lbp:evidenceLevel ?evidence }
-    OPTIONAL { ?ax dcterms:source ?source }
-  }
-}
-"""
-
 # Upper classes: too general to make a path or a neighbourhood meaningful.
 UPPER = frozenset(
     str(LBP[n])
     for n in (
         "AnatomicalEntity", "Disorder", "PathophysiologicalMechanism", "ClinicalFinding", "RiskFactor",
         "Intervention", "MechanismOfAction", "TherapeuticAgent", "Invasiveness", "Outcome",
-        "AdverseEvent", "InformationEntity", "SourceDocument", "EvidenceLevel", "Claim",
+        "AdverseEvent", "InformationEntity", "SourceDocument", "EvidenceLevel", "CertaintyLevel", "Claim",
+        "Recommendation",
     )
 )
 
@@ -101,14 +90,18 @@ SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 @dataclass(frozen=True)
 class Edge:
-    """One class-to-class statement: relation IRI, kind asserted|inferred|association."""
+    """One class-to-class statement: relation IRI, kind asserted|inferred|association; an
+    association carries its evidence (two sources that disagree make two edges)."""
 
     source: str
     relation: str
     target: str
     kind: str
-    evidence: str | None = None
-    sources: tuple[str, ...] = ()
+    evidence: Evidence | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.evidence.sources if self.evidence else ()
 
 
 @dataclass
@@ -191,17 +184,9 @@ def load(store: Store) -> GraphData:
         triple = (row["s"].value, row["p"].value, row["o"].value)
         kind = "asserted" if triple in written else "inferred"
         _add(data, Edge(row["s"].value, row["p"].value, row["o"].value, kind))
-    assoc: dict[tuple[str, str, str], tuple[str | None, list[str]]] = {}
-    for row in store.query(ASSOCIATIONS_QUERY).rows:
-        key = (row["s"].value, row["p"].value, row["o"].value)
-        evidence, sources = assoc.setdefault(key, (None, []))
-        if "evidence" in row:
-            evidence = row["evidence"].value
-        if "source" in row and row["source"].value not in sources:
-            sources.append(row["source"].value)
-        assoc[key] = (evidence, sources)
-    for (s, p, o), (evidence, sources) in sorted(assoc.items()):
-        _add(data, Edge(s, p, o, "association", evidence, tuple(sorted(sources))))
+    rendered = render(get_query("evidence/statements"))
+    for st in statements_from_rows(store.query(rendered.sparql, bindings=rendered.bindings).rows):
+        _add(data, Edge(st.subject, st.relation, st.object, "association", st.evidence))
     return data
 
 

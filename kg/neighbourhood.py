@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.evidence import as_json
 from kg.graphdata import SUBCLASS, UPPER, Edge, GraphData, graph_data
 from kg.namespaces import LBP
 from kg.serialize import compact
@@ -102,7 +103,7 @@ def neighbourhood(store: Store, iri: str, depth: int = 1, max_nodes: int = MAX_N
                     "relation": edge.relation,
                     "relation_label": relation_label(data, edge.relation),
                     "kind": edge.kind,
-                    "evidence": data.label(edge.evidence) if edge.evidence else None,
+                    "evidence": as_json(edge.evidence, data.label) if edge.evidence else None,
                     "sources": [data.label(s) for s in edge.sources],
                 })
         frontier = following
@@ -114,7 +115,7 @@ def neighbourhood(store: Store, iri: str, depth: int = 1, max_nodes: int = MAX_N
                 edges[key] = {
                     "id": key, "source": edge.source, "target": edge.target, "relation": edge.relation,
                     "relation_label": relation_label(data, edge.relation), "kind": edge.kind,
-                    "evidence": data.label(edge.evidence) if edge.evidence else None,
+                    "evidence": as_json(edge.evidence, data.label) if edge.evidence else None,
                     "sources": [data.label(s) for s in edge.sources],
                 }
     return {

@@ -14,8 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from kg.evidence import SUPPORTING, Evidence, as_json
 from kg.graphdata import SUBCLASS, UPPER, GraphData, graph_data
 from kg.namespaces import LBP
+from kg.safety import blockers
 from kg.store import Store
 
 MAX_PATHS = 5
@@ -36,6 +38,11 @@ PHRASES: dict[str, tuple[str, str]] = {
     "diagnosticBlockFor": ("is a diagnostic block for", "can be tested with"),
     "alternativeTo": ("is an alternative to", "is an alternative to"),
     "componentOfCare": ("is part of the care for", "includes in its care"),
+    "noBenefitFor": ("showed no benefit in trials for", "showed no benefit from"),
+    "contraindicatedIn": ("is contraindicated in", "is a contraindication to"),
+    "hasWarningSign": ("has as a warning sign", "is a warning sign of"),
+    "recommendedFor": ("is recommended by a guideline for", "has as a guideline-recommended option"),
+    "notRecommendedFor": ("is recommended against by a guideline for", "has recommended against it"),
     "partOf": ("is part of", "has as a part"),
     "hasPart": ("has as a part", "is part of"),
     "locatedIn": ("is located in", "is the site of"),
@@ -67,7 +74,7 @@ class Step:
     to: str
     forward: bool
     kind: str
-    evidence: str | None = None
+    evidence: Evidence | None = None
     sources: tuple[str, ...] = ()
 
 
@@ -78,13 +85,17 @@ def adjacency(data: GraphData) -> Adjacency:
     """The walkable graph: stated edges both ways, upper classes left out."""
     adj: Adjacency = defaultdict(list)
 
-    def add(s: str, rel: str, o: str, kind: str, evidence: str | None = None, sources: tuple[str, ...] = ()) -> None:
+    def add(s: str, rel: str, o: str, kind: str, evidence: Evidence | None = None,
+            sources: tuple[str, ...] = ()) -> None:
         if s in UPPER or o in UPPER or s == o:
             return
         adj[s].append(Step(s, rel, o, True, kind, evidence, sources))
         adj[o].append(Step(o, rel, s, False, kind, evidence, sources))
 
     for e in data.edges:
+        # a use that the graph also says not to make (kg.safety) is not a path to suggest
+        if e.relation in SUPPORTING and blockers(data, e.source, e.target):
+            continue
         if e.kind in ("asserted", "association"):
             add(e.source, e.relation, e.target, e.kind, e.evidence, e.sources)
     for child, parents in data.asserted_parents.items():
@@ -197,7 +208,7 @@ def relate(store: Store, x: str, y: str, k: int = 3) -> dict[str, Any]:
                         "direction": "forward" if s.forward else "backward",
                         "phrase": phrase(s),
                         "kind": s.kind,
-                        "evidence": _ref(data, s.evidence) if s.evidence else None,
+                        "evidence": as_json(s.evidence, data.label) if s.evidence else None,
                         "sources": [_ref(data, src) for src in s.sources],
                     }
                     for s in path

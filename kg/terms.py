@@ -1,7 +1,8 @@
 """Everything a term page shows, and the term's own triples for linked-data clients.
 
-The page is built from three SPARQL queries bound to the term (shown on the page as "the SPARQL
-behind this page"); labels of the other terms come from the snapshot in kg.graphdata.
+The page is built from SPARQL queries bound to the term (shown on the page as "the SPARQL behind
+this page"); labels of the other terms, and every association with its evidence, come from the
+snapshot in kg.graphdata, which reads them through queries/evidence/statements.rq.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
+from kg.evidence import Evidence
 from kg.graphdata import PREFIXES, SUBCLASS, graph_data
 from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP, bind_prefixes
+from kg.querylib import get_query
 from kg.results import Term
 from kg.store import Store
 
@@ -32,9 +35,10 @@ SELECT ?property ?value ?source WHERE {{
 def _statements_query(subject: str, obj: str, more: str = "") -> str:
     """Statements with the term on one side (subject and obj are ?term and ?other, either way round):
     relation-graph edges, the restrictions curators wrote (an edge of the relation graph that no
-    curator wrote is inferred), associations with evidence and sources, then the `more` branches."""
+    curator wrote is inferred), then the `more` branches. Associations come with their evidence from
+    queries/evidence/statements-about.rq."""
     return PREFIXES + f"""
-SELECT DISTINCT ?relation ?other ?kind ?evidence ?source WHERE {{
+SELECT DISTINCT ?relation ?other ?kind ?source WHERE {{
   {{
     GRAPH <{INFERRED_GRAPH}> {{ {subject} ?relation {obj} }}
     FILTER(isIRI(?other))
@@ -47,15 +51,6 @@ SELECT DISTINCT ?relation ?other ?kind ?evidence ?source WHERE {{
     }}
     FILTER(isIRI(?other))
     BIND("asserted" AS ?kind)
-  }} UNION {{
-    ?relation rdfs:subPropertyOf lbp:associationRelation .
-    {subject} ?relation {obj} .
-    BIND("association" AS ?kind)
-    OPTIONAL {{
-      ?axiom owl:annotatedSource {subject} ; owl:annotatedProperty ?relation ; owl:annotatedTarget {obj} .
-      OPTIONAL {{ ?axiom lbp:evidenceLevel ?evidence }}
-      OPTIONAL {{ ?axiom dcterms:source ?source }}
-    }}
   }}{more}
 }}
 """
@@ -67,7 +62,6 @@ INCOMING_QUERY = _statements_query("?other", "?term", """ UNION {
     ?other lbp:claimAbout ?term .
     BIND(lbp:claimAbout AS ?relation)
     BIND("claim" AS ?kind)
-    OPTIONAL { ?other lbp:evidenceLevel ?evidence }
     OPTIONAL { ?other dcterms:source ?source }
   }""")
 
@@ -108,6 +102,7 @@ DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
 REPLACED_BY = "http://purl.obolibrary.org/obo/IAO_0100001"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 CLAIM_ABOUT = str(LBP.claimAbout)
+CITATION = "http://purl.org/dc/terms/bibliographicCitation"
 
 # A CURIE prefix of a cross-reference -> resolver URL; the rest go to bioregistry.io, which
 # resolves every registered prefix.
@@ -137,12 +132,24 @@ class Link:
 
 @dataclass(frozen=True)
 class Statement:
-    """One edge seen from the page's term: the other end, asserted|inferred|association|claim."""
+    """One edge seen from the page's term: the other end, asserted|inferred|association|claim; an
+    association carries its evidence (certainty, direction, caveats ...) and sources."""
 
     other: Link
     kind: str
-    evidence: Link | None = None
     sources: tuple[Link, ...] = ()
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class Citing:
+    """A statement that cites a source document, as its page lists it."""
+
+    subject: Link
+    relation: str
+    object: str
+    object_iri: str | None
+    graded: bool  # the document is the one whose grading the statement's certainty reports
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,7 @@ class TermPage:
     is_class: bool
     types: list[Link] = field(default_factory=list)
     definition: str | None = None
+    citation: str | None = None
     definition_sources: list[Link] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     synonyms: dict[str, list[str]] = field(default_factory=dict)
@@ -172,6 +180,7 @@ class TermPage:
     relation_labels: dict[str, str] = field(default_factory=dict)
     mappings: list[Mapping] = field(default_factory=list)
     other: list[tuple[str, str]] = field(default_factory=list)
+    citing: list[Citing] = field(default_factory=list)
 
     @property
     def local(self) -> str:
@@ -184,7 +193,13 @@ def term_iri(local: str) -> str:
 
 def queries_for_page() -> dict[str, str]:
     """The SPARQL behind a term page, keyed by what each query answers (?term is the term)."""
-    return {"annotations": ANNOTATIONS_QUERY, "outgoing": OUTGOING_QUERY, "incoming": INCOMING_QUERY}
+    return {"annotations": ANNOTATIONS_QUERY, "outgoing": OUTGOING_QUERY, "incoming": INCOMING_QUERY,
+            "associations with their evidence": get_query("evidence/statements-about").sparql}
+
+
+def source_queries() -> dict[str, str]:
+    """The extra SPARQL behind a source document's page."""
+    return {"statements citing this source": get_query("evidence/citing-statements").sparql}
 
 
 def bound_query(text: str, iri: str) -> str:
@@ -219,6 +234,8 @@ def term_page(store: Store, iri: str) -> TermPage | None:
             page.label = value.value if value.lang in (None, "en") or not page.label else page.label
         elif prop == COMMENT:
             _add_once(page.comments, value.value)
+        elif prop == CITATION:
+            page.citation = value.value
         elif prop in SYNONYM_KINDS:
             _add_once(page.synonyms.setdefault(SYNONYM_KINDS[prop], []), value.value)
         elif prop in MATCH_KINDS:
@@ -247,9 +264,26 @@ def term_page(store: Store, iri: str) -> TermPage | None:
     page.inferred_parents = _links(data, direct - asserted)
     page.children = _links(data, data.children(iri))
     outgoing = store.query(OUTGOING_QUERY, bindings=bind).rows
-    page.outgoing = _group(data, outgoing, page)
-    page.incoming = _group(data, incoming, page)
+    page.outgoing = _group(data, outgoing, page, [e for e in data.out_edges.get(iri, []) if e.kind == "association"])
+    page.incoming = _group(data, incoming, page, [e for e in data.in_edges.get(iri, []) if e.kind == "association"])
+    if str(LBP.SourceDocument) in {t.iri for t in page.types}:
+        page.citing = citing_statements(store, iri)
     return page
+
+
+def citing_statements(store: Store, iri: str) -> list[Citing]:
+    """What a source document supports: definitions, associations, assessments, recommendations."""
+    data = graph_data(store)
+    query = get_query("evidence/citing-statements")
+    rows = store.query(query.sparql, bindings={"term": Term.uri(iri)}).rows
+    out = []
+    for row in rows:
+        value = row["object"]
+        shown = data.label(value.value) if value.type == "uri" else value.value
+        out.append(Citing(Link(row["subject"].value, data.label(row["subject"].value)),
+                          data.label(row["relation"].value), shown,
+                          value.value if value.type == "uri" else None, "graded" in row))
+    return sorted(out, key=lambda c: (c.subject.label.lower(), c.relation, c.object.lower()))
 
 
 def _relation_props(data) -> set[str]:  # type: ignore[no-untyped-def]
@@ -266,30 +300,30 @@ def _links(data, iris) -> list[Link]:  # type: ignore[no-untyped-def]
     return sorted((Link(i, data.label(i)) for i in iris), key=lambda x: x.label.lower())
 
 
-def _group(data, rows, page: TermPage) -> dict[str, list[Statement]]:  # type: ignore[no-untyped-def]
-    """Rows -> relation -> statements; sources of one statement merged; is-a left to parents/children."""
-    merged: dict[tuple[str, str, str], tuple[str | None, list[str]]] = {}
+def _group(data, rows, page: TermPage, associations) -> dict[str, list[Statement]]:  # type: ignore[no-untyped-def]
+    """Rows and association edges -> relation -> statements; sources of one statement merged; is-a
+    left to parents/children. Two statements of one association (sources that disagree) stay two."""
+    merged: dict[tuple[str, str, str], list[str]] = {}
     for row in rows:
         rel = row["relation"].value
         if rel == SUBCLASS:
             continue
-        key = (rel, row["other"].value, row["kind"].value)
-        evidence, sources = merged.setdefault(key, (None, []))
-        if "evidence" in row:
-            evidence = row["evidence"].value
+        sources = merged.setdefault((rel, row["other"].value, row["kind"].value), [])
         if "source" in row and row["source"].value not in sources:
             sources.append(row["source"].value)
-        merged[key] = (evidence, sources)
     grouped: dict[str, list[Statement]] = defaultdict(list)
-    for (rel, other, kind), (evidence, sources) in merged.items():
+    for (rel, other, kind), sources in merged.items():
         if kind == "inferred" and (rel, other, "asserted") in merged:
             continue
         page.relation_labels[rel] = data.label(rel)
-        grouped[rel].append(Statement(
-            Link(other, data.label(other)), kind,
-            Link(evidence, data.label(evidence)) if evidence else None,
-            tuple(Link(s, data.label(s)) for s in sorted(sources)),
-        ))
+        grouped[rel].append(Statement(Link(other, data.label(other)), kind,
+                                      tuple(Link(s, data.label(s)) for s in sorted(sources))))
+    for edge in associations:
+        other = edge.target if edge.source == page.iri else edge.source
+        page.relation_labels[edge.relation] = data.label(edge.relation)
+        grouped[edge.relation].append(Statement(
+            Link(other, data.label(other)), "association",
+            tuple(Link(s, data.label(s)) for s in edge.sources), edge.evidence))
     order = {"asserted": 0, "association": 1, "claim": 2, "inferred": 3}
     return {
         rel: sorted(items, key=lambda s: (order.get(s.kind, 9), s.other.label.lower()))

@@ -57,7 +57,9 @@ MINI_TERMS = """\
     - relation: usedFor
       target: Pain
       source: [leaflet]
-      evidence: low
+      certainty: low
+      graded_by: leaflet
+      direction: benefit
 """
 
 

@@ -12,7 +12,8 @@ import yaml
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from kg.browse import area_terms, az_index
-from kg.compare import compare, is_intervention
+from kg.compare import Fact, compare, is_intervention
+from kg.evidence import as_json
 from kg.graphdata import graph_data
 from kg.namespaces import LBP
 from kg.neighbourhood import neighbourhood
@@ -92,10 +93,12 @@ def term(local: str) -> Response:
     if page is None:
         abort(404, description=f"no term {local!r} in LBP-KG")
 
+    label = graph_data(get_kg()).label
+
     def statements(groups: dict) -> list[dict[str, Any]]:
         return [{"relation": {"iri": rel, "label": page.relation_labels.get(rel, rel)},
                  "statements": [{"other": _ref(s.other.iri, s.other.label), "kind": s.kind,
-                                 "evidence": s.evidence.label if s.evidence else None,
+                                 "evidence": as_json(s.evidence, label) if s.evidence else None,
                                  "sources": [{"iri": x.iri, "label": x.label} for x in s.sources]}
                                 for s in items]}
                 for rel, items in groups.items()]
@@ -104,6 +107,9 @@ def term(local: str) -> Response:
         **_ref(page.iri, page.label),
         "definition": page.definition,
         "definition_sources": [{"iri": s.iri, "label": s.label} for s in page.definition_sources],
+        "citation": page.citation,
+        "cited_by": [{"subject": _ref(c.subject.iri, c.subject.label), "relation": c.relation, "object": c.object,
+                      "graded": c.graded} for c in page.citing],
         "synonyms": page.synonyms,
         "deprecated": page.deprecated,
         "replaced_by": [_ref(x.iri, x.label) for x in page.replaced_by],
@@ -151,6 +157,10 @@ def compare_interventions() -> Response:
         if not is_intervention(data, iri):
             abort(400, description=f"{i!r} is not an intervention")
     cards = compare(get_kg(), iris)
+    def fact(f: Fact) -> dict[str, Any]:
+        return {**_ref(f.iri, f.label), "via": f.via, "contradicted_by": list(f.contradicted_by),
+                "evidence": as_json(f.evidence, data.label) if f.evidence else None}
+
     return jsonify({"interventions": [
-        {**_ref(c.iri, c.label), "aspects": {k: [asdict(f) for f in v] for k, v in c.aspects.items()}}
+        {**_ref(c.iri, c.label), "aspects": {k: [fact(f) for f in v] for k, v in c.aspects.items()}}
         for c in cards]})

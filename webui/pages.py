@@ -8,6 +8,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
 from kg.browse import area_root, area_terms, az_index, tree
+from kg.evidence import grading_scales
+from kg.graphdata import graph_data
 from kg.namespaces import LBP
 from kg.summary import AREAS, area_counts
 from webui.kgaccess import get_kg
@@ -25,7 +27,22 @@ def helpers() -> dict[str, object]:
         except BuildError:
             return None
 
-    return {"link_to": link_to, "areas_nav": AREAS, "lbp_ns": str(LBP)}
+    def term_label(iri: str | None) -> str:
+        """A term's label from the graph snapshot (evidence values, sources, recommendations)."""
+        return graph_data(get_kg()).label(iri) if iri else ""
+
+    def term_url(iri: str) -> str | None:
+        """The local page of an LBP-KG IRI; None for any other IRI (never turned into a link)."""
+        return url_for("terms.term", local=iri[len(str(LBP)):]) if iri.startswith(str(LBP)) else None
+
+    return {"link_to": link_to, "areas_nav": AREAS, "lbp_ns": str(LBP), "term_label": term_label,
+            "term_url": term_url}
+
+
+@bp.get("/evidence")
+def evidence_guide() -> str:
+    """How LBP-KG grades evidence and how to read a statement: the scales as the graph defines them."""
+    return render_template("pages/evidence.html", scales=grading_scales(get_kg()))
 
 
 @bp.app_errorhandler(HTTPException)

@@ -7,7 +7,7 @@ import gc
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -128,6 +128,17 @@ class OxigraphStore(Store):
     @classmethod
     def from_spec(cls, arg: str) -> OxigraphStore:
         return cls(arg or None)
+
+    @classmethod
+    def from_graphs(cls, graphs: Mapping[str, Graph]) -> OxigraphStore:
+        """An in-memory store holding rdflib graphs in the named graphs given (the validation pass
+        queries the compiled sources this way, before any release exists)."""
+        store = cls()
+        assert store._store is not None
+        for name, graph in graphs.items():
+            data = graph.serialize(format="nt", encoding="utf-8")
+            store._store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+        return store
 
     @property
     def store(self) -> ox.Store:
