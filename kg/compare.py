@@ -32,7 +32,8 @@ STRUCTURAL = (("targets", "targets"), ("hasMechanismOfAction", "mechanism of act
 CLINICAL = (("usedFor", "used for"), ("recommendedFor", "recommended for"),
             ("notRecommendedFor", "not recommended for"), ("noBenefitFor", "no benefit shown for"),
             ("contraindicatedIn", "contraindicated in"), ("hasBenefit", "benefits"), ("hasRisk", "risks"),
-            ("alternativeTo", "alternatives"))
+            ("alternativeTo", "alternatives"), ("diagnosticBlockFor", "diagnostic block for"),
+            ("componentOfCare", "part of the care for"))
 ASPECTS = tuple(label for _, label in STRUCTURAL + CLINICAL)
 
 

@@ -130,6 +130,7 @@ def as_json(evidence: Evidence, label: Any) -> dict[str, Any]:
         return {"iri": iri, "label": label(iri)} if iri else None
 
     return {
+        "summary": in_words(evidence, label),
         "certainty": ref(evidence.certainty),
         "graded_by": ref(evidence.graded_by),
         "reported_grade": evidence.reported_grade,

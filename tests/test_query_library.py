@@ -336,9 +336,9 @@ VIRTUOSO_BUGS = [
         ?intervention rdfs:subClassOf* ?general . ?general lbp:hasBenefit ?benefit }""",
      {}),
     ("a * path sharing a group with OPTIONAL over reified axioms answers nothing",
-     """SELECT ?intervention ?evidence WHERE { ?specific rdfs:subClassOf* ?condition .
+     """SELECT ?intervention ?certainty WHERE { ?specific rdfs:subClassOf* ?condition .
         ?intervention lbp:usedFor ?specific .
-        ?ax owl:annotatedSource ?intervention ; owl:annotatedTarget ?specific ; lbp:evidenceLevel ?evidence .
+        ?ax owl:annotatedSource ?intervention ; owl:annotatedTarget ?specific ; lbp:certainty ?certainty .
         OPTIONAL { ?intervention lbp:targets ?target } }""",
      {"condition": Term.uri(LBP + "Sciatica")}),
     ("BIND inside UNION branches fails to compile (SQ156)",

@@ -17,7 +17,7 @@ LEGEND_TYPES = [name for _, name in NODE_TYPES] + ["other"]
 KINDS = {
     "asserted": "stated by the curators",
     "inferred": "entailed by the reasoner",
-    "association": "a sourced clinical association, with its evidence level",
+    "association": "a sourced clinical association, with its certainty, direction and caveats",
 }
 
 

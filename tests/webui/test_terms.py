@@ -19,7 +19,7 @@ def test_term_page_shows_everything(client) -> None:  # noqa: ANN001
     assert "slipped disc in the lower back" in page                # lay synonym
     assert 'href="/term/DiscHerniation"' in page                   # parent
     assert "may compress" in page and 'href="/term/L5NerveRoot"' in page
-    assert "evidence-established" in page                          # association evidence links the level
+    assert "cert-established" in page and "established knowledge (not graded)" in page   # certainty of each association
     assert 'badge-inferred">inferred' in page and 'badge-asserted">asserted' in page
     assert 'href="http://purl.obolibrary.org/obo/HP_0008441"' in page   # mapping resolver
     assert "The SPARQL behind this page" in page and "VALUES ?term" in page
@@ -78,3 +78,37 @@ def test_turtle_keeps_restrictions_and_axiom_annotations(client) -> None:  # noq
             owl:someValuesFrom lbp:LumbarIntervertebralDisc ] .
           [] owl:annotatedSource lbp:LumbarDiscHerniation ; owl:annotatedProperty lbp:mayCompress }"""
     assert g.query(q).askAnswer
+
+
+def test_an_intervention_page_shows_evidence_recommendations_and_caveats(client) -> None:  # noqa: ANN001
+    page = client.get("/term/EpiduralSteroidInjection").get_data(as_text=True)
+    assert 'class="cert cert-moderate"' in page or 'class="cert cert-low"' in page   # GRADE certainty
+    assert 'class="dir dir-benefit"' in page                                         # direction of effect
+    assert "graded by" in page
+    assert 'class="caveat"' in page
+    assert "severity-catastrophic" in page                                          # a rare, catastrophic risk
+    assert "contraindicated in" in page
+
+
+def test_a_do_not_offer_recommendation_reads_as_one(client) -> None:  # noqa: ANN001
+    page = client.get("/term/GabapentinoidTherapy").get_data(as_text=True)
+    assert "not recommended for" in page and "Recommends against" in page
+    assert "NICE" in page
+
+
+def test_a_source_page_shows_its_citation_and_what_it_supports(client) -> None:  # noqa: ANN001
+    page = client.get("/term/source-nice-ng59-2016").get_data(as_text=True)
+    assert 'class="citation"' in page and "NG59" in page
+    assert "Statements that cite this source" in page
+    assert "recommendation text" in page and "not recommended for" in page
+    assert "cited by author, title and year; no identifier verified" in page
+    api = client.get("/api/terms/source-nice-ng59-2016").get_json()
+    assert api["citation"] and len(api["cited_by"]) > 10
+
+
+def test_the_evidence_guide_lists_every_scale(client) -> None:  # noqa: ANN001
+    page = client.get("/evidence").get_data(as_text=True)
+    for words in ("very low certainty", "no benefit", "catastrophic", "absolute contraindication",
+                  "only in research", "established knowledge (not graded)"):
+        assert words in page
+    assert "obsolete" not in page

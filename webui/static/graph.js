@@ -127,9 +127,11 @@
     info.replaceChildren();
     info.appendChild(text("h2", edge.source().data("label") + " " + edge.data("label") + " " + edge.target().data("label")));
     var detail = edge.data("kind");
-    if (edge.data("evidence")) { detail += " · evidence: " + edge.data("evidence"); }
+    var evidence = edge.data("evidence");
+    if (evidence && evidence.summary) { detail += " · " + evidence.summary; }
     if (edge.data("sources") && edge.data("sources").length) { detail += " · sources: " + edge.data("sources").join("; "); }
     info.appendChild(text("p", detail));
+    ((evidence && evidence.caveats) || []).forEach(function (note) { info.appendChild(text("p", "Caveat: " + note)); });
     info.hidden = false;
   }
   var expanded = {};
