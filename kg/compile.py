@@ -255,7 +255,8 @@ def _compile_sources(ctx: _Ctx) -> None:
                 g.add((node, DCTERMS.issued, Literal(str(year), datatype=XSD.gYear)))
             if item.get("type"):
                 g.add((node, LBP.sourceType, Literal(item["type"])))
-            citation = f"{author.rstrip('.')}. {str(item.get('title')).rstrip('.')}. {item.get('container') or ''} {year or ''}"
+            title = str(item.get("title")).rstrip(".")
+            citation = f"{author.rstrip('.')}. {title}. {item.get('container') or ''} {year or ''}"
             g.add((node, DCTERMS.bibliographicCitation, Literal(re.sub(r"\s+", " ", citation).strip())))
             if item.get("identifier"):
                 g.add((node, DCTERMS.identifier, Literal(str(item["identifier"]))))
