@@ -21,8 +21,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    from webui import api, downloads, editor, education, graph, kgaccess, pages, search, sparql, terms
+    from webui import api, downloads, editor, education, errors, graph, kgaccess, pages, search, security, sparql, terms
 
+    security.init_app(app)
+    errors.init_app(app)
     kgaccess.init_app(app)
     for module in (pages, terms, search, api, downloads, education, sparql, editor, graph):
         app.register_blueprint(module.bp)

@@ -58,11 +58,13 @@ def pick() -> ResponseReturnValue:
     return render_template("graph/pick.html")
 
 
-@bp.route("/graph/<local>")
+@bp.route("/graph/<term:local>")
 def view(local: str) -> ResponseReturnValue:
     """The interactive view; JSON for clients that ask for it by Accept header."""
-    data = _data(local)
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if best is None and request.headers.get("Accept", "").strip():
+        abort(406, description="The graph view is available as text/html or application/json.")
+    data = _data(local)
     if best == "application/json":
         return jsonify(data)
     labels = {n["id"]: n["label"] for n in data["nodes"]}
@@ -79,7 +81,7 @@ def view(local: str) -> ResponseReturnValue:
                            types=LEGEND_TYPES, kinds=KINDS, term_url=term_url, namespace=str(LBP))
 
 
-@bp.route("/graph/<local>.json")
+@bp.route("/graph/<term:local>.json")
 def data(local: str) -> ResponseReturnValue:
     """The neighbourhood as JSON: nodes (id, label, curie, type) and edges (relation, kind,
     evidence, sources); `?depth=1..3`."""
