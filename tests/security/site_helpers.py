@@ -87,12 +87,16 @@ def request(server: LiveServer, method: str, path: str, params: Mapping[str, Any
     conn = http.client.HTTPConnection(HOST, server.port, timeout=TIMEOUT,
                                       source_address=(source, 0) if source else None)
     try:
-        conn.putrequest(method, target, skip_accept_encoding=True)
+        skip_host = any(key.lower() == "host" for key in (headers or {}))
+        conn.putrequest(method, target, skip_host=skip_host, skip_accept_encoding=True)
         for key, value in (headers or {}).items():
             conn.putheader(key, value)
         if body is not None:
             conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders(body)
+        try:
+            conn.endheaders(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered (413) and closed before the whole body was sent: read its answer
         resp = conn.getresponse()
         payload = resp.read()
         pairs = resp.getheaders()
