@@ -1,0 +1,89 @@
+"""Property-based fuzzing (hypothesis) of the search, autocomplete, term, API and graph routes
+through Flask's test client: whatever the text or bytes, never a 5xx, never a traceback, always
+the route's own content type. Bounded: a fixed number of examples per route, no deadline (the
+machine may be busy), no example database written to disk."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, quote_from_bytes
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.security.site_helpers import TRACEBACK_MARKERS
+
+FUZZ = settings(max_examples=60, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+# Any text: controls, bidi marks, markup, SPARQL and regex punctuation, astral characters.
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+HOSTILE_BITS = st.sampled_from(["<script>", "\"'", "}", "#", "\\", "%", "%00", "\x00", "\r\n", "\u202e", "lbp:",
+                                "https://w3id.org/lbp-kg/", "..", "/", "?", "&", "=", "*", "(", "+", "\ufffd"])
+MIXED = st.lists(st.one_of(TEXT, HOSTILE_BITS), max_size=6).map("".join)
+# A path segment: text percent-encoded, or raw bytes (invalid UTF-8 included) percent-encoded.
+SEGMENT = st.one_of(MIXED.map(lambda t: quote(t, safe="")),
+                    st.binary(max_size=60).map(lambda b: quote_from_bytes(b, safe="")))
+JSON = {"application/json"}
+HTML = {"text/html"}
+TERM_TYPES = HTML | {"text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"}
+
+
+def check(app: Flask, url: str, allowed: set[str], **kwargs: object) -> None:
+    resp = app.test_client().get(url, **kwargs)
+    body = resp.get_data(as_text=True)
+    assert resp.status_code < 500, (url, kwargs, resp.status_code, body[:300])
+    for marker in TRACEBACK_MARKERS:
+        assert marker not in body, (url, kwargs)
+    if resp.status_code < 300:
+        assert resp.mimetype in allowed, (url, kwargs, resp.status_code, resp.mimetype)
+    elif resp.status_code >= 400:  # an error page, or JSON for the API and for clients preferring JSON
+        assert resp.mimetype in (JSON if url.startswith("/api/") or url.endswith(".json") else HTML | JSON), \
+            (url, kwargs, resp.status_code, resp.mimetype)
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@FUZZ
+@given(q=MIXED, limit=st.one_of(st.none(), TEXT, st.integers().map(str)))
+def test_search_page(app: Flask, q: str, limit: str | None) -> None:
+    params = {"q": q} if limit is None else {"q": q, "limit": limit}
+    check(app, "/search", HTML, query_string=params)
+
+
+@FUZZ
+@given(q=MIXED)
+def test_autocomplete(app: Flask, q: str) -> None:
+    check(app, "/search/suggest", JSON | HTML, query_string={"q": q})
+    check(app, "/api/search", JSON, query_string={"q": q})
+
+
+@FUZZ
+@given(local=SEGMENT, accept=st.one_of(st.none(), st.sampled_from(["text/turtle", "application/json", "*/*",
+                                                                       "image/png", "text/html;q=0", ";;"])))
+def test_term_pages(app: Flask, local: str, accept: str | None) -> None:
+    headers = {"Accept": accept} if accept else {}
+    check(app, f"/term/{local}", TERM_TYPES, headers=headers)
+
+
+@FUZZ
+@given(local=SEGMENT, depth=st.one_of(st.none(), TEXT, st.integers(-5, 10).map(str)))
+def test_api_and_graph(app: Flask, local: str, depth: str | None) -> None:
+    params = {} if depth is None else {"depth": depth}
+    check(app, f"/api/terms/{local}", JSON)
+    check(app, f"/api/terms/{local}/neighbourhood", JSON, query_string=params)
+    check(app, f"/graph/{local}.json", JSON, query_string=params)
+    check(app, f"/graph/{local}", HTML | JSON, query_string=params)
+
+
+@FUZZ
+@given(x=MIXED, y=MIXED, k=st.one_of(st.none(), TEXT))
+def test_paths_and_relate(app: Flask, x: str, y: str, k: str | None) -> None:
+    check(app, "/api/paths", JSON, query_string={"from": x, "to": y} | ({"k": k} if k is not None else {}))
+    check(app, "/graph", HTML, query_string={"term": x})
+    check(app, "/learn/relate", HTML, query_string={"x": x, "y": y})
+
+
+@pytest.mark.parametrize("path", ["/term/Sciatica", "/api/terms/Sciatica", "/search?q=disc", "/graph/Sciatica.json"])
+def test_still_serving_after_the_fuzzing(app: Flask, path: str) -> None:
+    assert app.test_client().get(path).status_code == 200
