@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from kg.store import EndpointError, QueryError, QueryTimeout, StoreError
@@ -40,6 +41,8 @@ def error_response(code: int, name: str, message: str, headers: dict[str, str] |
         resp = Response(message + "\n", mimetype="text/plain")
     elif wants_json():
         resp = jsonify({"error": name, "status": code, "message": message})
+    elif request_ctx.url_adapter is None:  # no URLs can be built (an untrusted Host): no page either
+        resp = Response(f"{code} {name}\n{message}\n", mimetype="text/plain")
     else:
         try:
             q = request.args.get("q", "") if code == 404 else ""

@@ -237,3 +237,11 @@ def test_safe_href_only_links_http() -> None:
     for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<script>", "vbscript:x",
                 "//evil.example/x", "http://", "https://a\nb", None, ""):
         assert safe_href(bad) is None, bad
+
+
+def test_trusted_hosts_refuse_other_host_headers(store_spec: str, release) -> None:  # noqa: ANN001
+    client = make_app(store_spec, str(release.release_dir), TRUSTED_HOSTS=["lbp.example"]).test_client()
+    refused = client.get("/az", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and "not trusted" in refused.get_data(as_text=True)
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/az", headers={"Host": "lbp.example"}).status_code == 200
