@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PageWatch, browser, site, watch  # noqa: F401 - fixtures used here
+from tests.browser.conftest import PageWatch
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def _violations(page: Any) -> list[str]:
     return page.evaluate("window.__csp")
 
 
-def test_pages_work_under_the_policy(watch: PageWatch) -> None:  # noqa: F811
+def test_pages_work_under_the_policy(watch: PageWatch) -> None:
     page = watch.page
     page.add_init_script(RECORD_VIOLATIONS)
 
@@ -48,7 +48,7 @@ def test_pages_work_under_the_policy(watch: PageWatch) -> None:  # noqa: F811
     assert [e for e in watch.errors if "Content Security Policy" in e] == []
 
 
-def test_the_policy_is_enforced(watch: PageWatch) -> None:  # noqa: F811
+def test_the_policy_is_enforced(watch: PageWatch) -> None:
     page = watch.page
     page.add_init_script(RECORD_VIOLATIONS)
     watch.goto("/az")
