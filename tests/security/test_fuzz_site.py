@@ -78,10 +78,12 @@ def test_api_and_graph(app: Flask, local: str, depth: str | None) -> None:
 
 @FUZZ
 @given(x=MIXED, y=MIXED, k=st.one_of(st.none(), TEXT))
-def test_paths_and_relate(app: Flask, x: str, y: str, k: str | None) -> None:
+def test_paths_relate_tour_compare(app: Flask, x: str, y: str, k: str | None) -> None:
     check(app, "/api/paths", JSON, query_string={"from": x, "to": y} | ({"k": k} if k is not None else {}))
     check(app, "/graph", HTML, query_string={"term": x})
     check(app, "/learn/relate", HTML, query_string={"x": x, "y": y})
+    check(app, "/learn/tour", HTML, query_string={"cause": x})
+    check(app, "/learn/compare", HTML, query_string={"i": [x, y]})
 
 
 @pytest.mark.parametrize("path", ["/term/Sciatica", "/api/terms/Sciatica", "/search?q=disc", "/graph/Sciatica.json"])

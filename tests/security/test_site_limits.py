@@ -245,3 +245,16 @@ def test_trusted_hosts_refuse_other_host_headers(store_spec: str, release) -> No
     assert refused.status_code == 400 and "not trusted" in refused.get_data(as_text=True)
     assert refused.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/az", headers={"Host": "lbp.example"}).status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(store_spec: str,  # noqa: ANN001
+                                                                          release) -> None:
+    app = make_app(store_spec, str(release.release_dir), RATE_LIMIT=2, TRUSTED_PROXIES=1)
+    client = app.test_client()
+
+    def get(forwarded: str) -> int:
+        return client.get("/static/site.css", headers={"X-Forwarded-For": forwarded},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code
+
+    assert [get("192.0.2.1") for _ in range(3)] == [200, 200, 429]
+    assert get("192.0.2.2") == 200   # another client behind the same proxy
