@@ -96,10 +96,14 @@ main.add_command(queries_command)
               help="Requests per minute per client address (token bucket); 0 turns the limit off.")
 def serve(host: str, port: int, store_spec: str | None, threads: int, rate_limit: int) -> None:
     """Serve the web UI and the SPARQL endpoint with waitress (a production WSGI server)."""
+    import logging
+
     from waitress import serve as waitress_serve
 
     from webui import create_app
 
+    # Errors reach clients as one sentence; their tracebacks go here (stderr), with the time.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, object] = {"RATE_LIMIT": rate_limit}
     if store_spec:
         overrides["STORE"] = store_spec
