@@ -7,6 +7,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import BuildError
 
+from kg.graphdata import graph_data
 from kg.namespaces import LBP
 from kg.neighbourhood import NODE_TYPES, neighbourhood
 from kg.querylib import expand_curie
@@ -52,7 +53,7 @@ def pick() -> ResponseReturnValue:
     text = (request.args.get("term") or "").strip()
     if text:
         iri = expand_curie(text) or str(LBP) + text
-        if not iri.startswith(str(LBP)) or "/" in iri[len(str(LBP)):]:
+        if not iri.startswith(str(LBP)) or iri not in graph_data(get_kg()).labels:
             abort(404, description=f"{text!r} is not an LBP-KG term")
         return redirect(url_for("graph.view", local=iri[len(str(LBP)):]))
     return render_template("graph/pick.html")
