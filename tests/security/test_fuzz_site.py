@@ -5,6 +5,7 @@ machine may be busy), no example database written to disk."""
 
 from __future__ import annotations
 
+import os
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
@@ -14,7 +15,9 @@ from hypothesis import strategies as st
 
 from tests.security.site_helpers import TRACEBACK_MARKERS
 
-FUZZ = settings(max_examples=60, deadline=None, database=None,
+# LBPKG_FUZZ_EXAMPLES raises the bound for a deeper run by hand; the suite keeps it small.
+EXAMPLES = int(os.environ.get("LBPKG_FUZZ_EXAMPLES", "60"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Any text: controls, bidi marks, markup, SPARQL and regex punctuation, astral characters.
@@ -84,6 +87,25 @@ def test_paths_relate_tour_compare(app: Flask, x: str, y: str, k: str | None) ->
     check(app, "/learn/relate", HTML, query_string={"x": x, "y": y})
     check(app, "/learn/tour", HTML, query_string={"cause": x})
     check(app, "/learn/compare", HTML, query_string={"i": [x, y]})
+
+
+GET_ROUTES = ["/", "/az", "/tree", "/area/causes", "/search", "/search/suggest", "/term/Sciatica", "/graph",
+              "/graph/Sciatica", "/graph/Sciatica.json", "/api/terms", "/api/terms/Sciatica",
+              "/api/terms/Sciatica/neighbourhood", "/api/search", "/api/paths", "/api/compare", "/learn/",
+              "/learn/relate", "/learn/compare", "/learn/tour", "/editor", "/downloads", "/api/"]
+PARAM_NAMES = st.sampled_from(["q", "limit", "offset", "area", "depth", "format", "term", "x", "y", "i", "id",
+                               "cause", "example", "query", "go", "k", "from", "to"])
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(path=st.sampled_from(GET_ROUTES),
+       params=st.dictionaries(PARAM_NAMES, st.one_of(MIXED, st.lists(MIXED, min_size=2, max_size=5)), max_size=4))
+def test_any_route_any_parameters(app: Flask, path: str, params: dict[str, object]) -> None:
+    """Every browsing, API, learning and editor route with any of the site's parameter names."""
+    api_data = path.startswith("/api/") and path != "/api/"   # /api/ itself is the docs page
+    allowed = JSON if api_data or path.endswith(".json") else HTML | TERM_TYPES | JSON
+    check(app, path, allowed, query_string=params)
 
 
 @pytest.mark.parametrize("path", ["/term/Sciatica", "/api/terms/Sciatica", "/search?q=disc", "/graph/Sciatica.json"])
