@@ -221,7 +221,7 @@ class SilentServer:
 
 
 STATIC_PAGES = ["/static/site.css", "/downloads", "/downloads/manifest.json", "/learn/", "/api/openapi.json",
-                "/editor/prefixes.json"]
+                "/api/", "/editor", "/editor/prefixes.json"]
 
 
 @pytest.fixture
