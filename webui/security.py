@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -75,7 +76,7 @@ class RateLimiter:
     bursts of up to `per_minute`. The table is bounded; the least recently seen address goes first
     (a forgotten client starts again with a full bucket, which only ever errs towards serving)."""
 
-    def __init__(self, per_minute: int, max_clients: int = 10000, clock: Any = time.monotonic):
+    def __init__(self, per_minute: int, max_clients: int = 10000, clock: Callable[[], float] = time.monotonic):
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self.max_clients = max_clients
