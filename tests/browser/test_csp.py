@@ -60,3 +60,12 @@ def test_the_policy_is_enforced(watch: PageWatch) -> None:
     page.wait_for_function("window.__csp.length > 0")
     assert page.evaluate("window.__ran === undefined")
     assert any(v.startswith("script-src") for v in _violations(page))
+    # a javascript: link (as YASGUI would draw for such an IRI in results) does not run either
+    page.evaluate("""() => {
+        const a = document.createElement("a");
+        a.id = "js-link"; a.href = "javascript:window.__clicked = true"; a.textContent = "x";
+        document.body.appendChild(a);
+    }""")
+    page.click("#js-link")
+    page.wait_for_function("window.__csp.length > 1")
+    assert page.evaluate("window.__clicked === undefined")
