@@ -258,3 +258,32 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(store_s
 
     assert [get("192.0.2.1") for _ in range(3)] == [200, 200, 429]
     assert get("192.0.2.2") == 200   # another client behind the same proxy
+
+
+def test_a_chunked_body_over_the_limit_is_413(server: LiveServer) -> None:
+    """No Content-Length to check up front: the limit still holds while the body arrives."""
+    import select
+    import socket
+
+    chunk = b"x" * 65536
+    head = (f"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nConnection: close\r\n"
+            "Content-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+    data = b""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(head)
+        for _ in range(40):  # up to 2.5 MiB, stopping as soon as the server answers
+            if select.select([sock], [], [], 0.05)[0]:
+                break
+            try:
+                sock.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        try:
+            while piece := sock.recv(65536):
+                data += piece
+                if b"\r\n" in data:
+                    break
+        except ConnectionResetError:
+            pass
+    assert data.split(b"\r\n", 1)[0].split()[1] == b"413", data[:200]
+    assert_alive(server)
