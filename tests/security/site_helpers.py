@@ -5,6 +5,7 @@ answer must pass. Loopback only; every request has a time limit."""
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import threading
 from collections.abc import Iterator, Mapping
@@ -75,6 +76,19 @@ class Answer:
         return self.headers.get("content-type", "").split(";")[0].strip()
 
 
+def _send_body(conn: http.client.HTTPConnection, body: bytes, piece: int = 65536) -> None:
+    """Send a body in pieces, stopping as soon as the server answers (a 413 comes before the end
+    of a large body; writing on would make the kernel reset the connection and lose the answer)."""
+    sock = conn.sock
+    for start in range(0, len(body), piece):
+        if select.select([sock], [], [], 0)[0]:
+            return
+        try:
+            sock.sendall(body[start:start + piece])
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
 def request(server: LiveServer, method: str, path: str, params: Mapping[str, Any] | None = None,
             data: str | bytes | None = None, headers: Mapping[str, str] | None = None,
             source: str | None = None) -> Answer:
@@ -93,10 +107,8 @@ def request(server: LiveServer, method: str, path: str, params: Mapping[str, Any
             conn.putheader(key, value)
         if body is not None:
             conn.putheader("Content-Length", str(len(body)))
-        try:
-            conn.endheaders(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered (413) and closed before the whole body was sent: read its answer
+        conn.endheaders()
+        _send_body(conn, body or b"")
         resp = conn.getresponse()
         payload = resp.read()
         pairs = resp.getheaders()
