@@ -72,13 +72,17 @@ def _mappings(src: Sources, version: str) -> tuple[Graph, Graph] | None:
 
 def load_external(paths: list[Path]) -> Graph:
     """Parse external ontologies (UBERON, MONDO ...) to be released beside the KG, not merged into it."""
+    from kg.rdfinput import UnsafeXML, parse_rdf_file
+
     graph = Graph()
     for path in paths:
         fmt = "xml" if path.suffix in (".owl", ".rdf") else None
         try:
-            graph.parse(path, format=fmt)
+            parse_rdf_file(path, fmt, graph)
         except FileNotFoundError:
             raise BuildError(f"{path}: external ontology not found") from None
+        except UnsafeXML as exc:
+            raise BuildError(f"refused external ontology {exc}") from None
         except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for bad input
             raise BuildError(f"{path}: cannot parse external ontology: {exc}") from None
     return graph

@@ -95,16 +95,26 @@ main.add_command(queries_command)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--store", "store_spec", default=None, help="Store spec (default: oxigraph:build/store).")
 @click.option("--threads", default=4, show_default=True, type=int)
-def serve(host: str, port: int, store_spec: str | None, threads: int) -> None:
+@click.option("--rate-limit", "rate_limit", default=600, show_default=True, type=click.IntRange(min=0),
+              help="Requests per minute per client address (token bucket); 0 turns the limit off.")
+def serve(host: str, port: int, store_spec: str | None, threads: int, rate_limit: int) -> None:
     """Serve the web UI and the SPARQL endpoint with waitress (a production WSGI server)."""
+    import logging
+
     from waitress import serve as waitress_serve
 
     from webui import create_app
 
-    config = {"STORE": store_spec} if store_spec else None
+    # Errors reach clients as one sentence; their tracebacks go here (stderr), with the time.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides: dict[str, object] = {"RATE_LIMIT": rate_limit}
+    if store_spec:
+        overrides["STORE"] = store_spec
     try:
-        app = create_app(config) if config else create_app()
+        app = create_app(overrides=overrides)
     except LbpError as exc:
         _fail(exc)
     click.echo(f"LBP-KG on http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="lbp-kg")
+    # waitress buffers a whole body before the app sees it: refuse large ones at the door too.
+    waitress_serve(app, host=host, port=port, threads=threads, ident="lbp-kg",
+                   max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]))

@@ -43,8 +43,12 @@ def load_release_graph(path: Path) -> Graph:
     target = path / "lbp-kg.nt" if path.is_dir() else path
     if not target.exists():
         raise LbpError(f"{path}: no release here (expected a release folder or an RDF file)")
+    from kg.rdfinput import UnsafeXML, parse_rdf_file
+
     try:
-        return Graph().parse(target)
+        return parse_rdf_file(target)
+    except UnsafeXML as exc:
+        raise LbpError(f"refused {exc}") from None
     except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for bad input
         raise LbpError(f"{target}: cannot parse: {exc}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
@@ -42,3 +43,13 @@ def bind_prefixes(graph: Graph) -> Graph:
 def version_iri(version: str) -> str:
     """The versionIRI of a release, as the IRI policy in ontology/README.md fixes it."""
     return f"{LBP}releases/{version}/lbp-kg.owl"
+
+
+def is_iri(text: str) -> bool:
+    """Whether text is an absolute IRI every store accepts (RFC 3987, as oxigraph checks it): text
+    from a URL that is not one names no term, and is refused before it reaches a query."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True

@@ -8,8 +8,9 @@ from typing import Any
 from flask import Flask
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Defaults, then instance config (config.py), then test config, as Flask's tutorial does."""
+def create_app(test_config: dict[str, Any] | None = None, *, overrides: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then instance config (config.py) or else the test config, as Flask's tutorial
+    does, then `overrides` (what `lbpkg serve` is told on its command line)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         STORE="oxigraph:" + str(Path("build/store").resolve()),
@@ -20,9 +21,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    if overrides:
+        app.config.from_mapping(overrides)
 
-    from webui import api, downloads, editor, education, graph, kgaccess, pages, search, sparql, terms
+    from webui import api, downloads, editor, education, errors, graph, kgaccess, pages, search, security, sparql, terms
 
+    security.init_app(app)
+    errors.init_app(app)
     kgaccess.init_app(app)
     for module in (pages, terms, search, api, downloads, education, sparql, editor, graph):
         app.register_blueprint(module.bp)

@@ -86,7 +86,7 @@ def terms() -> Response:
                     "terms": [_ref(e.iri, e.label) for e in page]})
 
 
-@bp.get("/terms/<local>")
+@bp.get("/terms/<term:local>")
 def term(local: str) -> Response:
     iri = _iri(local)
     page = term_page(get_kg(), iri)
@@ -122,7 +122,7 @@ def term(local: str) -> Response:
     })
 
 
-@bp.get("/terms/<local>/neighbourhood")
+@bp.get("/terms/<term:local>/neighbourhood")
 def term_neighbourhood(local: str) -> Response:
     data = neighbourhood(get_kg(), _iri(local), depth=_int("depth", 1, 1, 3))
     if data is None:

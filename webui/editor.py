@@ -38,7 +38,8 @@ def editor() -> ResponseReturnValue:
     if query is None:
         query = chosen.sparql if chosen else ""
     config = {
-        "endpoint": url_for("sparql.endpoint", _external=True),
+        # relative: the page makes it absolute from its own address, never from a Host header
+        "endpoint": url_for("sparql.endpoint"),
         "vocabulary": url_for("editor.vocabulary_json"),
         "prefixes": url_for("editor.prefixes_json"),
         "query": query,

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import BuildError
 
+from kg.graphdata import graph_data
 from kg.namespaces import LBP
 from kg.neighbourhood import NODE_TYPES, neighbourhood
 from kg.querylib import expand_curie
@@ -52,17 +53,19 @@ def pick() -> ResponseReturnValue:
     text = (request.args.get("term") or "").strip()
     if text:
         iri = expand_curie(text) or str(LBP) + text
-        if not iri.startswith(str(LBP)) or "/" in iri[len(str(LBP)):]:
+        if not iri.startswith(str(LBP)) or iri not in graph_data(get_kg()).labels:
             abort(404, description=f"{text!r} is not an LBP-KG term")
         return redirect(url_for("graph.view", local=iri[len(str(LBP)):]))
     return render_template("graph/pick.html")
 
 
-@bp.route("/graph/<local>")
+@bp.route("/graph/<term:local>")
 def view(local: str) -> ResponseReturnValue:
     """The interactive view; JSON for clients that ask for it by Accept header."""
-    data = _data(local)
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if best is None and request.headers.get("Accept", "").strip():
+        abort(406, description="The graph view is available as text/html or application/json.")
+    data = _data(local)
     if best == "application/json":
         return jsonify(data)
     labels = {n["id"]: n["label"] for n in data["nodes"]}
@@ -79,7 +82,7 @@ def view(local: str) -> ResponseReturnValue:
                            types=LEGEND_TYPES, kinds=KINDS, term_url=term_url, namespace=str(LBP))
 
 
-@bp.route("/graph/<local>.json")
+@bp.route("/graph/<term:local>.json")
 def data(local: str) -> ResponseReturnValue:
     """The neighbourhood as JSON: nodes (id, label, curie, type) and edges (relation, kind,
     evidence, sources); `?depth=1..3`."""

@@ -1,10 +1,8 @@
-"""Browsing pages (home, areas, A-Z, hierarchy) and the app-wide error pages and template helpers."""
+"""Browsing pages (home, areas, A-Z, hierarchy) and the app-wide template helpers (errors: webui.errors)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
-from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from kg.browse import area_root, area_terms, az_index, tree
@@ -43,27 +41,6 @@ def helpers() -> dict[str, object]:
 def evidence_guide() -> str:
     """How LBP-KG grades evidence and how to read a statement: the scales as the graph defines them."""
     return render_template("pages/evidence.html", scales=grading_scales(get_kg()))
-
-
-@bp.app_errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> ResponseReturnValue:
-    """Errors as a page (with search on 404) or as JSON for the API; never a traceback."""
-    code = exc.code or 500
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify({"error": exc.name, "status": code, "message": exc.description}), code
-    return render_template("pages/error.html", code=code, name=exc.name, message=exc.description,
-                           q=request.args.get("q", "")), code
-
-
-@bp.app_errorhandler(Exception)
-def server_error(exc: Exception) -> ResponseReturnValue:  # pragma: no cover - last resort
-    import logging
-
-    logging.getLogger("webui").exception("unhandled error on %s", request.path)
-    message = "Something went wrong on our side; the error has been logged."
-    if request.path.startswith("/api/"):
-        return jsonify({"error": "Internal Server Error", "status": 500, "message": message}), 500
-    return render_template("pages/error.html", code=500, name="Internal Server Error", message=message, q=""), 500
 
 
 @bp.get("/")

@@ -33,11 +33,16 @@ def chosen_format() -> str | None:
         if name.lower() not in FORMAT_NAMES:
             abort(400, description=f"unknown format {name!r}; use html, {', '.join(sorted(FORMAT_NAMES))}")
         return FORMAT_NAMES[name.lower()]
-    best = request.accept_mimetypes.best_match(["text/html", *RDF_MEDIA], default="text/html")
-    return RDF_MEDIA.get(best or "")
+    if not request.headers.get("Accept", "").strip():
+        return None  # no preference: the page
+    best = request.accept_mimetypes.best_match(["text/html", *RDF_MEDIA])
+    if best is None:
+        abort(406, description="A term is available as text/html, " + ", ".join(RDF_MEDIA)
+              + "; the JSON API has it as application/json at /api/terms/NAME.")
+    return RDF_MEDIA.get(best)
 
 
-@bp.get("/term/<local>")
+@bp.get("/term/<term:local>")
 def term(local: str) -> ResponseReturnValue:
     iri = str(LBP) + local
     fmt = chosen_format()

@@ -159,6 +159,9 @@ class Store(ABC):
     """
 
     spec: str = ""
+    # Seconds a query may take when its caller names no limit (None: no limit). A server sets it
+    # on a remote store, so a page waits a bounded time for a slow or silent endpoint.
+    default_timeout: float | None = None
 
     def query(
         self,
@@ -175,6 +178,8 @@ class Store(ABC):
         from kg.store.sparqltext import uses_service
 
         terms = check_bindings(bindings)
+        if timeout is None:
+            timeout = self.default_timeout
         if timeout is not None and timeout <= 0:
             raise QueryError("timeout must be positive")
         if not allow_service and uses_service(sparql):

@@ -164,8 +164,10 @@ class OxigraphStore(Store):
                     self.served_from_memory = True
                 else:
                     self._store = disk
-            except OSError as exc:
-                raise StoreError(f"cannot open the oxigraph store at {self.path}: {exc}") from None
+            except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as RuntimeError
+                reason = " ".join(str(exc).split())[:300]
+                raise StoreError(f"cannot open the oxigraph store at {self.path}: {reason}; "
+                                 "run `lbpkg build` to rebuild it") from None
         return self._store
 
     def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:

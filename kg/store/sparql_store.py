@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
+import kg.rdfinput  # noqa: F401 - registers the safe-rdfxml parser used for RDF/XML answers
 from kg.namespaces import IMPORTS_GRAPH
 from kg.results import QueryResult, Term
 from kg.store.base import (
@@ -61,7 +62,7 @@ GRAPH_PARSERS: dict[str, str] = {
     "text/plain": "nt",
     "text/rdf+n3": "n3",
     "text/n3": "n3",
-    "application/rdf+xml": "xml",
+    "application/rdf+xml": "safe-rdfxml",  # kg.rdfinput: no external or nested XML entities
     "application/ld+json": "json-ld",
 }
 OPTIONS = {"dataset": ("protocol", "native")}

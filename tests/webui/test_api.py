@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -17,7 +18,8 @@ def get_json(client, url: str, status: int = 200, **params: object) -> dict:  # 
 def test_openapi_document_covers_every_api_route(app, client) -> None:  # noqa: ANN001
     doc = get_json(client, "/api/openapi.json")
     assert doc["openapi"].startswith("3.")
-    routes = {r.rule.replace("<local>", "{id}") for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")}
+    routes = {re.sub(r"<(?:\w+:)?local>", "{id}", r.rule) for r in app.url_map.iter_rules()
+              if r.endpoint.startswith("api.")}
     assert routes - {"/api/"} == set(doc["paths"])
     assert "/api/openapi.json" in client.get("/api/").get_data(as_text=True)
 

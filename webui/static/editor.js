@@ -11,6 +11,7 @@
     return;
   }
   var cfg = JSON.parse(cfgEl.textContent);
+  cfg.endpoint = new URL(cfg.endpoint, window.location.href).href;  // this site's own endpoint
   var Yasgui = window.Yasgui;
   var Yasqe = Yasgui.Yasqe;
   var Yasr = Yasgui.Yasr;
