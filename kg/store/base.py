@@ -103,6 +103,15 @@ class SerializedResult:
     row_limit: int | None = None
 
 
+class EndpointTimeout(QueryTimeout):
+    """A remote endpoint did not answer within the query's timeout."""
+
+    def __init__(self, url: str, timeout: float):
+        self.url = url
+        super().__init__(timeout)
+        self.args = (f"SPARQL endpoint {url} did not answer within {timeout:g} s",)
+
+
 class Deadline:
     """A point in time after which work should stop; None timeout means never."""
 
