@@ -269,7 +269,8 @@ def test_service_description_counts_match_the_store(client) -> None:  # noqa: AN
         "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ASSERTED_GRAPH}> {{ ?s ?p ?o }} }}", "format": "json"})
     assert counts[str(ASSERTED_GRAPH)] == int(json.loads(answer.data)["results"]["bindings"][0]["n"]["value"]) > 1000
     # the default graph's size is the union the queries see
-    default = graph.value(graph.value(graph.value(None, SD.defaultDataset), SD.defaultGraph), void_triples)
+    dataset = graph.value(URIRef("http://localhost/sparql"), SD.defaultDataset)
+    default = graph.value(graph.value(dataset, SD.defaultGraph), void_triples)
     union = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "json"})
     assert int(default) == int(json.loads(union.data)["results"]["bindings"][0]["n"]["value"])
 
