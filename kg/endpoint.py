@@ -91,13 +91,15 @@ def parse_request(
     form: dict[str, list[str]],
     body: str,
     max_length: int | None = None,
+    charset: str | None = None,
 ) -> ProtocolRequest:
     """Read the query from a GET query string, a POST form or a POST query body (the three ways of
     the protocol); refuse updates, repeated queries and queries over max_length characters (413)
-    with 4xx. default-graph-uri / named-graph-uri name the dataset (graphs of the store; never
-    fetched). Parameters
-    this endpoint does not know (SPARQLWrapper's output= and results=, caches' timestamps) are
-    ignored, as the protocol's clients expect."""
+    with 4xx, and bodies in another charset than UTF-8 (415). default-graph-uri / named-graph-uri
+    name the dataset (graphs of the store; never fetched). Parameters this endpoint does not know
+    (SPARQLWrapper's output= and results=, caches' timestamps) are ignored, as clients expect."""
+    if charset and charset.strip().lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
+        raise ProtocolError(415, f"the request body must be UTF-8, not {charset[:40]!r}")
     if "update" in args or "update" in form or media_type == UPDATE_MEDIA_TYPE:
         raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
     if method == "POST" and media_type == QUERY_MEDIA_TYPE:

@@ -131,6 +131,7 @@ def endpoint() -> Response:
             _multi(request.form),
             request.get_data(as_text=True) if request.mimetype != "application/x-www-form-urlencoded" else "",
             max_length=int(setting("QUERY_MAX_LENGTH")),  # type: ignore[arg-type]
+            charset=request.mimetype_params.get("charset") if request.method == "POST" else None,
         )
         if req.query is None:
             if request.method == "POST":
