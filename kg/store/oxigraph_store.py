@@ -37,21 +37,49 @@ from kg.store.sparqltext import inject_values, limit_solutions, names_dataset, s
 
 STORE_MARKER = "release-manifest.json"  # copy of the release's manifest: which release is inside
 _OX_SYNTAX = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
-# ['A' ..= 'Z' | 'a' ..= 'z' | ...]: oxigraph's character classes, quoted items with optional ranges
-_CHAR_CLASS = re.compile(r"\[(?:\s*'(?:[^'\\]|\\.)*'\s*(?:\.\.=\s*'(?:[^'\\]|\\.)*'\s*)?\|?)+\]")
+# one item of oxigraph's "expected one of ..." list: a quoted literal, a character class, or a word
+_EXPECTED_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,]+')
+_PNAME_BEFORE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.%-]*$")
+_FOUND = re.compile(r"""<[^>\s]*>?|"[^"\n]{0,20}|'[^'\n]{0,20}|[?$]?[\w:.-]+|\S""")
 
 
-def _readable(match: re.Match[str]) -> str:
-    return "a name character" if "..=" in match.group() else match.group()
+def _expected(listing: str) -> list[str]:
+    """The readable items of oxigraph's list: words and punctuation, not character classes."""
+    items = []
+    for raw in _EXPECTED_ITEM.findall(listing.removeprefix("one of ")):
+        item = raw.strip()
+        if not item or item.startswith("["):
+            continue
+        items.append(item)
+    return items
 
 
-def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
-    """oxigraph says 'error at L:C: expected ...' with long character classes: keep it one line."""
-    text = " ".join(_CHAR_CLASS.sub(_readable, str(exc)).split())
+def _syntax_error(exc: SyntaxError, sparql: str = "") -> QuerySyntaxError:
+    """oxigraph says 'error at L:C: expected one of ...' with the grammar's character classes; say
+    instead what was found there, and what was expected when that is a short list of words."""
+    text = str(exc)
     m = _OX_SYNTAX.match(text)
-    if m:
-        return QuerySyntaxError(m.group(3), int(m.group(1)), int(m.group(2)))
-    return QuerySyntaxError(text)
+    if not m:
+        return QuerySyntaxError(" ".join(text.split())[:300])
+    line, column, detail = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    lines = sparql.splitlines() or [""]
+    row = lines[line - 1] if 0 < line <= len(lines) else ""
+    before, rest = row[: max(0, column - 1)], row[max(0, column - 1):]
+    if "Prefix not found" in detail:
+        pname = _PNAME_BEFORE.search(before)
+        prefix = (pname.group(1) or "") if pname else ""
+        return QuerySyntaxError(f"unknown prefix '{prefix}:'; declare it first: PREFIX {prefix}: <...>", line, column)
+    if "IRI parsing failed" in detail:
+        return QuerySyntaxError("not a valid IRI (an IRI in <...> must be absolute or resolve against the base,"
+                                " with no spaces)", line, column)
+    later = rest.lstrip() or "\n".join(lines[line:]).lstrip()
+    found = _FOUND.match(later)
+    what = f"'{found.group()}'" if found else "end of query"
+    expected = _expected(detail.removeprefix("expected "))
+    message = f"unexpected {what}"
+    if expected and len(expected) <= 8 and all(len(e) <= 12 for e in expected):
+        message += f" (expected {', '.join(expected)})"
+    return QuerySyntaxError(message, line, column)
 
 
 # Our format names -> the engine's own writers (kg.serialize's names; "table" has none).
@@ -241,7 +269,7 @@ class OxigraphStore(Store):
             # written with RDF term escaping (the way the remote backend binds everything).
             return store.query(inject_values(text, rest), **options)  # type: ignore[arg-type]
         except SyntaxError as exc:
-            raise _syntax_error(exc) from None
+            raise _syntax_error(exc, text) from None
         except ValueError as exc:  # e.g. a dataset graph name that is not an IRI
             raise QueryError(f"oxigraph: {exc}") from None
 

@@ -187,11 +187,13 @@ def test_relative_iris_resolve_against_the_base(client) -> None:  # noqa: ANN001
 
 def test_rdflib_sparqlstore_on_a_named_graph(live_server: LiveServer) -> None:
     store = SPARQLStore(f"{live_server.url}/sparql", returnFormat="json")
-    graph = Graph(store, identifier=INFERRED_GRAPH)
+    graph = Graph(store, identifier=ASSERTED_GRAPH)
     triples = list(graph.triples((LBP.DiscHerniation, LBP.mayCause, None)))
     assert (LBP.DiscHerniation, LBP.mayCause, LBP.Sciatica) in triples
     everything = Graph(SPARQLStore(f"{live_server.url}/sparql", returnFormat="json"))
-    assert len(graph) < len(everything)
+    inferred = Graph(SPARQLStore(f"{live_server.url}/sparql", returnFormat="json"), identifier=INFERRED_GRAPH)
+    assert (LBP.DiscHerniation, LBP.mayCause, LBP.Sciatica) not in inferred
+    assert 0 < len(inferred) < len(graph) < len(everything)
     rows = list(graph.query("SELECT ?c WHERE { ?c <https://w3id.org/lbp-kg/mayCause> "
                             "<https://w3id.org/lbp-kg/Sciatica> }"))
     assert LBP.DiscHerniation in [r[0] for r in rows]
