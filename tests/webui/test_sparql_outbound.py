@@ -9,7 +9,9 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -125,9 +127,6 @@ def test_datasets_name_graphs_and_fetch_nothing(client, listener: Listener, quer
 
 def test_over_a_real_server(live_server: LiveServer, listener: Listener) -> None:
     """The same through waitress and urllib, as a client on the network would send them."""
-    import urllib.error
-    import urllib.request
-
     for name, query in spellings(listener.port).items():
         url = f"{live_server.url}/sparql?" + urllib.parse.urlencode({"query": query})
         try:
