@@ -110,6 +110,7 @@ def _decode_error(data: tuple[Any, ...]) -> Exception:
     return QueryError(data[1])
 
 
+Allowed = bool | tuple[str, ...]  # SERVICE: True (any), False (none), or an allowlist of endpoints
 CHUNK = 1 << 20  # bytes per message of a serialised answer
 
 
@@ -129,20 +130,23 @@ class SerializeOptions:
         return lambda kind: choose_format(formats, accept, kind)
 
 
-def _answer(store: Store, message: tuple[Any, ...], allowed: bool | tuple[str, ...]) -> tuple[Any, ...]:
-    """One request: ("query", sparql, bindings) for a packed QueryResult, ("serialized", sparql,
-    bindings, options) for a SerializedResult."""
-    if message[0] == "query":
-        return ("ok", _pack(store.query(message[1], message[2], allow_service=allowed)))
-    _, sparql, bindings, opts = message
+def _answer(store: Store, message: tuple[Any, ...], allowed: Allowed) -> tuple[Any, ...]:
+    """One request: ("query", sparql, bindings, timeout) for a packed QueryResult, ("serialized",
+    sparql, bindings, timeout, options) for a SerializedResult. The timeout goes to remote stores
+    only (their wait is a socket's, and ends cleanly); a local engine is stopped by killing us."""
+    kind, sparql, bindings, limit = message[:4]
+    timeout = limit if store.spec.startswith("sparql:") else None
+    if kind == "query":
+        return ("ok", _pack(store.query(sparql, bindings, timeout, allow_service=allowed)))
+    opts: SerializeOptions = message[4]
     result = store.query_serialized(
-        sparql, opts.chooser(), bindings, allow_service=allowed, dataset=opts.dataset,
+        sparql, opts.chooser(), bindings, timeout, allow_service=allowed, dataset=opts.dataset,
         row_limit=opts.row_limit, base_iri=opts.base_iri,
     )
     return ("ok", result)
 
 
-def _serve(spec: str, conn: Connection, allowed: bool | tuple[str, ...]) -> None:
+def _serve(spec: str, conn: Connection, allowed: Allowed) -> None:
     """Worker main loop: open the store once, answer messages until None. The store is opened before
     the first message (a small one is copied into memory, ~0.1 s), so no request waits for it; one
     that cannot be opened is tried again and reported per query. A serialised answer goes back as
@@ -180,9 +184,6 @@ def _serve(spec: str, conn: Connection, allowed: bool | tuple[str, ...]) -> None
 
 
 # -- the caller side -------------------------------------------------------------------------
-
-
-Allowed = bool | tuple[str, ...]  # SERVICE: True (any), False (none), or an allowlist of endpoints
 
 
 def _allowed(allow_service: bool | Collection[str]) -> Allowed:
@@ -346,7 +347,7 @@ class QueryExecutor:
         """Run a query in a worker; QueryTimeout past the limit (the worker is killed and replaced),
         QueryBusy when no worker came free within the queue wait."""
         terms = check_bindings(bindings)  # bad names fail here, not in a worker
-        return _unpack(self._run(("query", sparql, terms), timeout)[1])
+        return _unpack(self._run(("query", sparql, terms, self._remote_timeout(timeout)), timeout)[1])
 
     def query_serialized(
         self,
@@ -357,7 +358,14 @@ class QueryExecutor:
     ) -> SerializedResult:
         """Run a query in a worker that sends back its answer already written by the engine."""
         terms = check_bindings(bindings)
-        return self._run(("serialized", sparql, terms, options or SerializeOptions()), timeout)[1]
+        message = ("serialized", sparql, terms, self._remote_timeout(timeout), options or SerializeOptions())
+        return self._run(message, timeout)[1]
+
+    def _remote_timeout(self, timeout: float | None) -> float | None:
+        """A remote store's own timeout: under the limit, so a slow endpoint is reported as such
+        (504) before the worker would be killed."""
+        limit = self.timeout if timeout is None else timeout
+        return None if limit is None else max(0.1, limit * 0.8)
 
     def close(self) -> None:
         """Stop every worker; the executor is unusable afterwards."""

@@ -256,9 +256,11 @@ class Store(ABC):
         dataset: QueryDataset | None, row_limit: int | None, base_iri: str | None,
     ) -> SerializedResult:
         """Through QueryResult, for backends whose engine cannot write results itself."""
-        if dataset is not None or base_iri is not None:
-            raise QueryError(f"this store ({type(self).__name__}) cannot take a dataset or base IRI from the request;"
-                             " use FROM / GRAPH and absolute IRIs in the query")
+        if dataset is not None:
+            raise QueryError(f"this store ({type(self).__name__}) cannot take a dataset from the request;"
+                             " use FROM / FROM NAMED or GRAPH in the query")
+        if base_iri is not None:  # a BASE the query does not override: its own comes later and wins
+            sparql = f"BASE <{base_iri}> {sparql}"
         result = self._query(sparql, bindings, timeout)
         fmt = choose(result.kind)
         truncated = False
