@@ -8,8 +8,9 @@ from typing import Any
 from flask import Flask
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Defaults, then instance config (config.py), then test config, as Flask's tutorial does."""
+def create_app(test_config: dict[str, Any] | None = None, serve_config: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then instance config (config.py), then test config, as Flask's tutorial does;
+    `lbpkg serve`'s options (serve_config) come after the instance config."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         STORE="oxigraph:" + str(Path("build/store").resolve()),
@@ -20,6 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    if serve_config:
+        app.config.from_mapping(serve_config)
 
     from webui import api, downloads, editor, education, graph, kgaccess, pages, search, sparql, terms
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -27,13 +31,13 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ASK_TRUE = "PREFIX lbp: <https://w3id.org/lbp-kg/> ASK { lbp:DiscHerniation lbp:mayCause lbp:Sciatica }"
 
 
-def _get(url: str, timeout: float = 60) -> tuple[int, dict[str, str], bytes, float]:
+def _get(url: str, timeout: float = 60) -> tuple[int, Message, bytes, float]:
     start = time.monotonic()
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback test server
-            return resp.status, dict(resp.headers), resp.read(), time.monotonic() - start
+            return resp.status, resp.headers, resp.read(), time.monotonic() - start
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read(), time.monotonic() - start
+        return exc.code, exc.headers, exc.read(), time.monotonic() - start
 
 
 def _sparql(base: str, query: str, **params: str) -> str:
@@ -195,3 +199,29 @@ def test_remote_store_down_is_502_and_slow_is_504(make_app, silent_port: int) ->
     resp = slow.get("/sparql", query_string={"query": ASK_TRUE, "format": "json"})
     assert resp.status_code == 504 and b"did not answer within" in resp.data
     assert time.monotonic() - start < 10
+
+
+@pytest.mark.slow
+def test_lbpkg_serve_options_reach_the_endpoint(store_spec: str) -> None:
+    """`lbpkg serve` with its limits, as a real process: the row cap and query length it was given."""
+    port = _free_port()
+    cmd = [str(Path(sys.executable).parent / "lbpkg"), "serve", "--port", str(port), "--store", store_spec,
+           "--row-limit", "3", "--max-query-length", "500", "--rate-limit", "0", "--query-workers", "1"]
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _until_ready(base)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline and process.poll() is None, "lbpkg serve did not start"
+                time.sleep(0.3)
+        status, headers, body, _ = _get(_sparql(base, "SELECT ?s WHERE { ?s ?p ?o }", format="tsv"))
+        assert status == 200 and headers["SPARQL-Row-Limit"] == "3" and len(body.splitlines()) == 4
+        status, _, body, _ = _get(_sparql(base, "ASK {}" + " " * 600))
+        assert status == 413 and b"at most 500" in body
+    finally:
+        process.terminate()
+        process.wait(10)
