@@ -6,6 +6,7 @@ rules here are tested as plain functions and stay the same under any server.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,6 +85,22 @@ def looks_like_update(text: str) -> bool:
     return bool(word) and word.group().upper() in UPDATE_WORDS  # type: ignore[union-attr]
 
 
+def check_charset(charset: str | None) -> None:
+    """A request body's declared charset must be UTF-8 (or its subset US-ASCII), else 415."""
+    if charset and charset.strip().lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
+        raise ProtocolError(415, f"the request body must be UTF-8, not {charset[:40]!r}")
+
+
+def require_utf8(raw: bytes, where: str, *, percent_encoded: bool) -> None:
+    """Refuse bytes that are not UTF-8 (400): web frameworks decode them with replacement
+    characters, which would run a query the client never wrote."""
+    data = urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")) if percent_encoded else raw
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"the {where} is not valid UTF-8 (bad byte at offset {exc.start})") from None
+
+
 def parse_request(
     method: str,
     media_type: str,
@@ -98,8 +115,7 @@ def parse_request(
     with 4xx, and bodies in another charset than UTF-8 (415). default-graph-uri / named-graph-uri
     name the dataset (graphs of the store; never fetched). Parameters this endpoint does not know
     (SPARQLWrapper's output= and results=, caches' timestamps) are ignored, as clients expect."""
-    if charset and charset.strip().lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
-        raise ProtocolError(415, f"the request body must be UTF-8, not {charset[:40]!r}")
+    check_charset(charset)
     if "update" in args or "update" in form or media_type == UPDATE_MEDIA_TYPE:
         raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
     if method == "POST" and media_type == QUERY_MEDIA_TYPE:
@@ -130,6 +146,8 @@ def parse_request(
     query = queries[0]
     if not query.strip():
         raise ProtocolError(400, "the query is empty")
+    if "\x00" in query:
+        raise ProtocolError(400, "the query contains a NUL character")
     if max_length is not None and len(query) > max_length:
         raise ProtocolError(413, f"the query is {len(query)} characters long; this endpoint takes at most {max_length}")
     if looks_like_update(query):

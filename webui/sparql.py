@@ -16,7 +16,15 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
-from kg.endpoint import ProtocolError, negotiate_description, parse_request, service_description, store_sizes
+from kg.endpoint import (
+    ProtocolError,
+    check_charset,
+    negotiate_description,
+    parse_request,
+    require_utf8,
+    service_description,
+    store_sizes,
+)
 from kg.executor import InlineExecutor, QueryBusy, QueryExecutor, SerializeOptions, WorkerCrashed, make_executor
 from kg.namespaces import LBP
 from kg.results import QueryResult
@@ -124,14 +132,20 @@ def _cors(resp: Response) -> Response:
 def endpoint() -> Response:
     """GET ?query=, POST form query=, or POST application/sparql-query; no query: the description."""
     try:
+        raw = request.get_data(cache=True) if request.method == "POST" else b""  # read before the form
+        charset = request.mimetype_params.get("charset") if request.method == "POST" else None
+        check_charset(charset)
+        form_encoded = request.mimetype == "application/x-www-form-urlencoded"
+        require_utf8(request.query_string, "query string", percent_encoded=True)
+        require_utf8(raw, "request body", percent_encoded=form_encoded)
         req = parse_request(
             request.method,
             request.mimetype,
             _multi(request.args),
             _multi(request.form),
-            request.get_data(as_text=True) if request.mimetype != "application/x-www-form-urlencoded" else "",
+            "" if form_encoded else raw.decode("utf-8"),
             max_length=int(setting("QUERY_MAX_LENGTH")),  # type: ignore[arg-type]
-            charset=request.mimetype_params.get("charset") if request.method == "POST" else None,
+            charset=charset,
         )
         if req.query is None:
             if request.method == "POST":
