@@ -91,13 +91,17 @@ main.add_command(queries_command)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--store", "store_spec", default=None, help="Store spec (default: oxigraph:build/store).")
-@click.option("--threads", default=8, show_default=True, type=int, help="Server threads (pages and /sparql).")
+@click.option("--threads", default=32, show_default=True, type=click.IntRange(min=1),
+              help="Server threads (pages and /sparql); keep above --query-workers + --query-waiting, so "
+                   "pages always have threads while queries wait.")
 @click.option("--query-timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
               help="Seconds a /sparql query may run before its worker is killed (503).")
 @click.option("--query-workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Worker processes for /sparql (pages never use them).")
 @click.option("--queue-wait", type=click.FloatRange(min=0), default=0.5, show_default=True,
               help="Seconds a /sparql query waits for a free worker before a 503 with Retry-After.")
+@click.option("--query-waiting", type=click.IntRange(min=0), default=14, show_default=True,
+              help="/sparql queries that may wait for a worker at once; more get a 503 at once.")
 @click.option("--row-limit", type=click.IntRange(min=0), default=10000, show_default=True,
               help="Rows (or triples) a /sparql answer may hold; the SPARQL-Results-Truncated header says "
                    "when it was cut. 0: no cap.")
@@ -108,7 +112,7 @@ main.add_command(queries_command)
 @click.option("--rate-limit", type=click.IntRange(min=0), default=None,
               help="Requests per minute per client (0: off; default: the app's).")
 def serve(host: str, port: int, store_spec: str | None, threads: int, query_timeout: float, query_workers: int,
-          queue_wait: float, row_limit: int, max_query_length: int, service_allow: tuple[str, ...],
+          queue_wait: float, query_waiting: int, row_limit: int, max_query_length: int, service_allow: tuple[str, ...],
           rate_limit: int | None) -> None:
     """Serve the web UI and the SPARQL endpoint with waitress (a production WSGI server)."""
     from waitress import serve as waitress_serve
@@ -119,6 +123,7 @@ def serve(host: str, port: int, store_spec: str | None, threads: int, query_time
         "QUERY_TIMEOUT": query_timeout,
         "QUERY_WORKERS": query_workers,
         "QUERY_QUEUE_WAIT": queue_wait,
+        "QUERY_MAX_WAITING": query_waiting,
         "RESULT_ROW_LIMIT": row_limit,
         "QUERY_MAX_LENGTH": max_query_length,
         "SERVICE_ALLOWLIST": service_allow,

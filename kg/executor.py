@@ -12,6 +12,7 @@ in-memory oxigraph store) cannot be shared with workers and run in a thread inst
 from __future__ import annotations
 
 import json
+import os
 import queue
 import socket
 import subprocess
@@ -112,6 +113,7 @@ def _decode_error(data: tuple[Any, ...]) -> Exception:
 
 Allowed = bool | tuple[str, ...]  # SERVICE: True (any), False (none), or an allowlist of endpoints
 CHUNK = 1 << 20  # bytes per message of a serialised answer
+WORKER_NICENESS = 10  # added to a worker's nice value: the server's threads come first for the CPU
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,10 @@ class QueryExecutor:
 
     query() and query_serialized() are safe to call from many threads at once: each call takes its
     own idle worker, waiting at most `queue_wait` seconds for one (then QueryBusy: a server answers
-    503 at once rather than let requests pile up behind slow queries). Workers have no network unless
+    503 at once rather than let requests pile up behind slow queries). At most `max_waiting` callers
+    (default: as many as workers) wait at a time; more are refused at once, so slow queries never
+    hold more than workers + max_waiting server threads. Workers run at a lower CPU priority
+    (WORKER_NICENESS) than the server, so pages stay fast while queries run. Workers have no network unless
     SERVICE is allowed (kg.sandbox).
     """
 
@@ -260,6 +265,7 @@ class QueryExecutor:
         *,
         allow_service: bool | Collection[str] = False,
         queue_wait: float = 0.5,
+        max_waiting: int | None = None,
     ):
         if workers < 1:
             raise ValueError("an executor needs at least one worker")
@@ -267,6 +273,8 @@ class QueryExecutor:
         self.workers = workers
         self.timeout = timeout
         self.queue_wait = queue_wait
+        self.max_waiting = workers if max_waiting is None else max_waiting
+        self._waiting = 0
         self.allowed = _allowed(allow_service)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -308,10 +316,21 @@ class QueryExecutor:
         if limit is not None and limit <= 0:
             raise QueryError("timeout must be positive")
         wait = self.queue_wait if limit is None else min(self.queue_wait, limit)
+        with self._lock:
+            # Callers beyond the waiting room are refused at once: each holds a server thread
+            # while it waits, and those threads also serve the pages.
+            full = self._idle.empty() and self._waiting >= self.max_waiting
+            if not full:
+                self._waiting += 1
+        if full:
+            raise QueryBusy(self.workers, 0.0)
         try:
             worker: _Worker | None = self._idle.get(timeout=wait)
         except queue.Empty:
             raise QueryBusy(self.workers, wait) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
         assert worker is not None
         deadline = None if limit is None else time.monotonic() + limit
         try:
@@ -432,10 +451,12 @@ def make_executor(
     *,
     allow_service: bool | Collection[str] = False,
     queue_wait: float = 0.5,
+    max_waiting: int | None = None,
 ) -> QueryExecutor | InlineExecutor:
     """Worker processes when the store can be opened by them, else inline over `store`."""
     if workers > 0 and shareable(spec):
-        return QueryExecutor(spec, workers, timeout, allow_service=allow_service, queue_wait=queue_wait)
+        return QueryExecutor(spec, workers, timeout, allow_service=allow_service, queue_wait=queue_wait,
+                             max_waiting=max_waiting)
     if store is None:
         store = open_store(spec)
     return InlineExecutor(store, timeout, allow_service=allow_service)
@@ -446,6 +467,10 @@ def _main(argv: list[str]) -> None:
     false, or a list of SERVICE endpoints). With SERVICE refused, the worker gives up the network
     before it opens the store or starts a thread, and says how in its first message."""
     fd, spec, allow = argv
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not allowed here: the worker runs at the server's priority
+        pass
     allowed = json.loads(allow)
     allowed = tuple(allowed) if isinstance(allowed, list) else bool(allowed)
     sandbox = None

@@ -3,7 +3,9 @@ worker process that is killed past the limit (kg.executor) and answered in bytes
 The protocol's rules live in kg.endpoint; this view hands it the request and writes the answer.
 
 Limits (app config, `lbpkg serve` options): QUERY_TIMEOUT seconds (10), QUERY_WORKERS processes
-(2), QUERY_QUEUE_WAIT seconds a query waits for a worker before a 503 (0.5), RESULT_ROW_LIMIT rows
+(2), QUERY_QUEUE_WAIT seconds a query waits for a worker before a 503 (0.5), QUERY_MAX_WAITING
+queries that may wait at once (14; more get a 503 at once, so /sparql holds at most workers + this
+many server threads and the rest serve pages), RESULT_ROW_LIMIT rows
 (10000, reported in the SPARQL-Row-Limit / SPARQL-Results-Truncated headers), QUERY_MAX_LENGTH
 characters (20000, else 413), SERVICE_ALLOWLIST endpoints SERVICE may call (none), SPARQL_BASE_IRI
 for relative IRIs. Pages and the JSON API use the in-process store, never these workers.
@@ -39,6 +41,7 @@ DEFAULTS = {
     "QUERY_TIMEOUT": 10.0,
     "QUERY_WORKERS": 2,
     "QUERY_QUEUE_WAIT": 0.5,
+    "QUERY_MAX_WAITING": 14,
     "RESULT_ROW_LIMIT": 10000,
     "QUERY_MAX_LENGTH": 20000,
     "SERVICE_ALLOWLIST": (),
@@ -62,6 +65,7 @@ def get_executor() -> QueryExecutor | InlineExecutor:
             timeout=float(setting("QUERY_TIMEOUT")),  # type: ignore[arg-type]
             allow_service=tuple(setting("SERVICE_ALLOWLIST")),  # type: ignore[arg-type]
             queue_wait=float(setting("QUERY_QUEUE_WAIT")),  # type: ignore[arg-type]
+            max_waiting=int(setting("QUERY_MAX_WAITING")),  # type: ignore[arg-type]
         )
         ext[_KEY] = executor
         atexit.register(executor.close)

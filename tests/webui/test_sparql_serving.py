@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from kg.executor import QueryExecutor, WorkerCrashed
+from kg.executor import WORKER_NICENESS, QueryBusy, QueryExecutor, WorkerCrashed
 from tests.webui.conftest import LiveServer
 from webui import create_app
 from webui.sparql import close_executor, get_executor
@@ -96,6 +96,36 @@ def test_a_killed_worker_is_replaced_and_its_client_told(store_spec: str) -> Non
         assert not thread.is_alive() and isinstance(errors[0], WorkerCrashed), errors
         assert executor.crashes == 1 and executor.worker_pids() != [pid]
         assert executor.query(ASK_TRUE).boolean is True  # the replacement answers
+
+
+@pytest.mark.slow
+def test_callers_beyond_the_waiting_room_are_refused_at_once(store_spec: str) -> None:
+    """A waiting query holds a server thread: past max_waiting, a query is refused without waiting,
+    so runaway queries cannot take every thread the pages need."""
+    with QueryExecutor(store_spec, workers=1, timeout=8, queue_wait=5.0, max_waiting=1) as executor:
+        assert executor.query(ASK_TRUE).boolean is True
+        results: list[Exception | None] = []
+        runaway = threading.Thread(target=lambda: results.append(_catch(executor, RUNAWAY)))
+        runaway.start()
+        time.sleep(1.0)  # the runaway query holds the only worker
+        waiter = threading.Thread(target=lambda: results.append(_catch(executor, ASK_TRUE)))
+        waiter.start()
+        time.sleep(0.5)  # the waiter fills the waiting room (it waits up to 5 s)
+        start = time.monotonic()
+        assert isinstance(_catch(executor, ASK_TRUE), QueryBusy)
+        assert time.monotonic() - start < 3  # not the 5 s queue wait
+        waiter.join(20)
+        runaway.join(20)
+        assert sorted(type(r).__name__ for r in results) == ["QueryBusy", "QueryTimeout"]
+
+
+def test_workers_run_at_a_lower_priority(store_spec: str) -> None:
+    """The server's threads come first for the CPU: pages stay fast while queries run."""
+    with QueryExecutor(store_spec, workers=1, timeout=30) as executor:
+        assert executor.query(ASK_TRUE).boolean is True
+        (pid,) = executor.worker_pids()
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, ours + WORKER_NICENESS)
 
 
 def _catch(executor: QueryExecutor, query: str) -> Exception | None:
