@@ -24,9 +24,10 @@ def create_app(test_config: dict[str, Any] | None = None, serve_config: dict[str
     if serve_config:
         app.config.from_mapping(serve_config)
 
-    from webui import api, downloads, editor, education, graph, kgaccess, pages, search, sparql, terms
+    from webui import api, cache, downloads, editor, education, graph, kgaccess, pages, search, sparql, terms
 
     kgaccess.init_app(app)
     for module in (pages, terms, search, api, downloads, education, sparql, editor, graph):
         app.register_blueprint(module.bp)
+    cache.init_app(app)  # last: the site's own request checks run before a cached answer is given
     return app
