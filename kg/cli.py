@@ -136,5 +136,10 @@ def serve(host: str, port: int, store_spec: str | None, threads: int, query_time
         app = create_app(serve_config=config)
     except LbpError as exc:
         _fail(exc)
+    import sys
+
+    # Many short requests on many threads: hand the GIL over every millisecond rather than every
+    # five, so a request that is ready does not wait behind another's rendering.
+    sys.setswitchinterval(0.001)
     click.echo(f"LBP-KG on http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="lbp-kg")

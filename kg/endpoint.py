@@ -50,6 +50,7 @@ UPDATE_MEDIA_TYPE = "application/sparql-update"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
+_HIGH_ESCAPE = re.compile(rb"%[89a-fA-F]")  # a percent escape of a byte beyond ASCII
 _PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*\n?|(?i:PREFIX)\s+[^\s:]*:\s*<[^>]*>|(?i:BASE)\s*<[^>]*>)*")
 
 
@@ -94,7 +95,12 @@ def check_charset(charset: str | None) -> None:
 def require_utf8(raw: bytes, where: str, *, percent_encoded: bool) -> None:
     """Refuse bytes that are not UTF-8 (400): web frameworks decode them with replacement
     characters, which would run a query the client never wrote."""
-    data = urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")) if percent_encoded else raw
+    if percent_encoded:
+        if raw.isascii() and not _HIGH_ESCAPE.search(raw):  # the usual case: nothing beyond ASCII
+            return
+        data = urllib.parse.unquote_to_bytes(raw.replace(b"+", b" "))
+    else:
+        data = raw
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -80,3 +80,21 @@ def test_a_huge_limit_is_cut_at_the_row_cap_and_says_so(server: LiveServer, sink
     assert answer.headers["sparql-row-limit"] == "10000"
     assert answer.headers["sparql-results-truncated"] == "true"
     assert answer.text.count('"s"') == 10000 + 1  # the head's variable and one binding per row
+
+
+def test_utf8_and_charset_checks() -> None:
+    """The endpoint's byte checks on their own: percent-escaped or raw bytes that are not UTF-8."""
+    from kg.endpoint import ProtocolError, check_charset, require_utf8
+
+    require_utf8(b"query=ASK%20%7B%7D", "query string", percent_encoded=True)
+    require_utf8(b"query=%C3%A9", "query string", percent_encoded=True)
+    require_utf8("ASK { ?s ?p \"é\" }".encode(), "request body", percent_encoded=False)
+    check_charset("UTF-8")
+    check_charset(None)
+    for raw, encoded in ((b"query=%FF", True), (b"query=%C3", True), (b"ASK \xff", False)):
+        with pytest.raises(ProtocolError) as info:
+            require_utf8(raw, "request body", percent_encoded=encoded)
+        assert info.value.status == 400 and "UTF-8" in info.value.message
+    with pytest.raises(ProtocolError) as info:
+        check_charset("latin-1")
+    assert info.value.status == 415
