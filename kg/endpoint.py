@@ -17,6 +17,7 @@ from kg.errors import LbpError
 from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH, IMPORTS_GRAPH, INFERRED_GRAPH, bind_prefixes
 from kg.serialize import FORMATS, MEDIA_ALIASES, FormatError, ResultFormat, find_format, negotiate
 from kg.store.base import QueryDataset, Store
+from kg.store.sparqltext import nesting_depth
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -48,6 +49,7 @@ FORMAT_NAME_ALIASES: dict[str, str] = {
 QUERY_MEDIA_TYPE = "application/sparql-query"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+MAX_NESTING = 256  # levels of { } and ( ): far beyond any real query, far below a parser's stack
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
 _HIGH_ESCAPE = re.compile(rb"%[89a-fA-F]")  # a percent escape of a byte beyond ASCII
@@ -117,10 +119,11 @@ def parse_request(
     charset: str | None = None,
 ) -> ProtocolRequest:
     """Read the query from a GET query string, a POST form or a POST query body (the three ways of
-    the protocol); refuse updates, repeated queries and queries over max_length characters (413)
-    with 4xx, and bodies in another charset than UTF-8 (415). default-graph-uri / named-graph-uri
-    name the dataset (graphs of the store; never fetched). Parameters this endpoint does not know
-    (SPARQLWrapper's output= and results=, caches' timestamps) are ignored, as clients expect."""
+    the protocol); refuse updates, repeated queries, queries over max_length characters (413) and
+    queries nested deeper than MAX_NESTING with 4xx, and bodies in another charset than UTF-8 (415).
+    default-graph-uri / named-graph-uri name the dataset (graphs of the store; never fetched).
+    Parameters this endpoint does not know (SPARQLWrapper's output= and results=, caches'
+    timestamps) are ignored, as clients expect."""
     check_charset(charset)
     if "update" in args or "update" in form or media_type == UPDATE_MEDIA_TYPE:
         raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
@@ -156,6 +159,9 @@ def parse_request(
         raise ProtocolError(400, "the query contains a NUL character")
     if max_length is not None and len(query) > max_length:
         raise ProtocolError(413, f"the query is {len(query)} characters long; this endpoint takes at most {max_length}")
+    if query.count("{") + query.count("(") > MAX_NESTING and (depth := nesting_depth(query)) > MAX_NESTING:
+        raise ProtocolError(400, f"groups and parentheses nest {depth} levels deep; this endpoint takes at most"
+                                 f" {MAX_NESTING}")
     if looks_like_update(query):
         raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
     return ProtocolRequest(query, formats, graphs["default-graph-uri"], graphs["named-graph-uri"])

@@ -107,6 +107,19 @@ def _matching(toks: list[_Tok], i: int) -> int:
     raise QuerySyntaxError("unbalanced braces")
 
 
+def nesting_depth(sparql: str) -> int:
+    """How deep groups and parentheses nest, outside strings, IRIs and comments (an engine's parser
+    recurses once per level, and a few thousand levels overflow its stack)."""
+    depth = deepest = 0
+    for tok in _tokens(sparql):
+        if tok.kind == "open" or tok.text == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.kind == "close" or tok.text == ")":
+            depth -= 1
+    return deepest
+
+
 def values_block(bindings: dict[str, Term]) -> str:
     """`VALUES (?a ?b) { (<x> "y") }` with each term escaped as N-Triples."""
     names, terms = [], []

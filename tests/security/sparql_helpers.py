@@ -42,6 +42,8 @@ GENERATED: dict[str, str] = {
     "unions_5000": _unions(5000),
     "nested_500": _nested(500),
     "nested_4000": _nested(4000),
+    "nested_255": _nested(255),
+    "parens_1000": "(" * 1000 + "true" + ")" * 1000,
     "long_iri": "ASK { <http://example.org/" + "a" * 18000 + "> ?p ?o }",
     "long_literal": 'ASK { ?s ?p "' + "a" * 18000 + '" }',
     "long_iri_over_cap": "ASK { <http://example.org/" + "a" * 200_000 + "> ?p ?o }",
