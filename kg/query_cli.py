@@ -26,6 +26,7 @@ from kg.querylib import (
 )
 from kg.serialize import ALIASES, FORMATS, serialize
 from kg.store import DEFAULT_STORE_SPEC, open_store
+from kg.store.sparqltext import ServiceRefused
 
 FORMAT_CHOICES = sorted(set(FORMATS) | {name for _, name in ALIASES})
 
@@ -94,6 +95,8 @@ def query_command(query: str | None, query_file: str | None, params: tuple[str, 
         with open_store(store_spec) as store:
             result = store.query(prepared.sparql, prepared.bindings, timeout=timeout, allow_service=allow_service)
         text = serialize(result, fmt)
+    except ServiceRefused as exc:
+        _fail(ServiceRefused(f"{exc}; `lbpkg query --allow-service` allows it"))
     except LbpError as exc:
         _fail(exc)
     click.echo(text, nl=not text.endswith("\n"))

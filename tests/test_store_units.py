@@ -328,8 +328,8 @@ def test_run_with_deadline() -> None:
         run_with_deadline(lambda d: (_ for _ in ()).throw(ValueError("x")), 1.0)
     start = time.monotonic()
     with pytest.raises(QueryTimeout):
-        run_with_deadline(lambda d: time.sleep(1.0), 0.1)
-    assert time.monotonic() - start < 0.9
+        run_with_deadline(lambda d: time.sleep(20.0), 0.1)
+    assert time.monotonic() - start < 10  # control came back long before the work would end
 
 
 @pytest.mark.parametrize("spec", ["oxigraph", "rdflib"])
@@ -338,9 +338,9 @@ def test_streaming_query_stops_at_the_timeout(spec: str, tmp_path: Path) -> None
     store = open_store(f"{spec}:") if spec == "oxigraph" else open_store(f"rdflib:{release}")
     store.load_release(release)
     start = time.monotonic()
-    with pytest.raises(QueryTimeout, match="0.2 s"):
-        store.query("SELECT * WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }", timeout=0.2)
-    assert time.monotonic() - start < 1.5
+    with pytest.raises(QueryTimeout, match="0.2 s"):  # 10^12 rows: it cannot finish
+        store.query("SELECT * WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h . ?i ?t ?j . ?k ?u ?l }", timeout=0.2)
+    assert time.monotonic() - start < 10
 
 
 # -- the oxigraph store on disk -------------------------------------------------------------------
@@ -358,12 +358,11 @@ def test_oxigraph_store_is_created_atomically(tmp_path: Path) -> None:
     assert open_store(f"oxigraph:{target}").triple_count() == 100
 
 
-def test_opening_the_store_is_fast(tmp_path: Path) -> None:
+def test_a_built_store_opens_and_answers(tmp_path: Path) -> None:
+    """How fast it opens is measured by bench/run.py, not asserted here."""
     create_oxigraph_store(write_release(tmp_path / "r", SMALL_NT), tmp_path / "store")
-    start = time.monotonic()
     store = open_store(f"oxigraph:{tmp_path / 'store'}")
     assert store.query("ASK { ?s ?p ?o }").boolean is True
-    assert time.monotonic() - start < 0.5
     store.close()
 
 

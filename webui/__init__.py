@@ -24,11 +24,26 @@ def create_app(test_config: dict[str, Any] | None = None, *, overrides: dict[str
     if overrides:
         app.config.from_mapping(overrides)
 
-    from webui import api, downloads, editor, education, errors, graph, kgaccess, pages, search, security, sparql, terms
+    from webui import (
+        api,
+        cache,
+        downloads,
+        editor,
+        education,
+        errors,
+        graph,
+        kgaccess,
+        pages,
+        search,
+        security,
+        sparql,
+        terms,
+    )
 
     security.init_app(app)
     errors.init_app(app)
     kgaccess.init_app(app)
     for module in (pages, terms, search, api, downloads, education, sparql, editor, graph):
         app.register_blueprint(module.bp)
+    cache.init_app(app)  # last: the site's own request checks run before a cached answer is given
     return app

@@ -11,15 +11,22 @@ import threading
 import time
 import traceback
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.errors import LbpError
 from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH, IMPORTS_GRAPH, INFERRED_GRAPH
-from kg.results import QueryResult, Term
+from kg.results import QueryResult, ResultKind, Term
+
+if TYPE_CHECKING:
+    from kg.serialize import ResultFormat
 
 T = TypeVar("T")
+# Picks the format for a result kind once the engine knows it (kg.endpoint.choose_format with the
+# request's format names and Accept header, or a fixed name); may raise to refuse the request.
+FormatChooser = Callable[[ResultKind], "ResultFormat"]
 
 # Release file -> named graph it is loaded into (the contract with `lbpkg build`).
 RELEASE_GRAPHS: dict[str, str] = {
@@ -70,6 +77,39 @@ class EndpointError(StoreError):
         self.url = url
         self.reason = reason
         super().__init__(f"SPARQL endpoint {url}: {reason}")
+
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """An RDF dataset named by the caller (the protocol's default-graph-uri / named-graph-uri):
+    the default graph is the merge of `default`, GRAPH sees only `named`. Graphs the store lacks are
+    empty; nothing is ever fetched."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SerializedResult:
+    """A result already written in a format by the engine: what a server sends as it is.
+    `truncated` says the row cap cut it (rows then equals the cap)."""
+
+    kind: ResultKind
+    media_type: str
+    format: str
+    data: bytes
+    rows: int | None = None
+    truncated: bool = False
+    row_limit: int | None = None
+
+
+class EndpointTimeout(QueryTimeout):
+    """A remote endpoint did not answer within the query's timeout."""
+
+    def __init__(self, url: str, timeout: float):
+        self.url = url
+        super().__init__(timeout)
+        self.args = (f"SPARQL endpoint {url} did not answer within {timeout:g} s",)
 
 
 class Deadline:
@@ -169,26 +209,84 @@ class Store(ABC):
         bindings: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         *,
-        allow_service: bool = False,
+        allow_service: bool | Collection[str] = False,
     ) -> QueryResult:
         """Run a query. `bindings` (variable name -> Term or rdflib/pyoxigraph term) are bound by
         the engine, never formatted into the text; `timeout` is in seconds. SERVICE is refused
-        unless allowed: a federated query makes the engine fetch URLs it is given (a public
-        endpoint must not)."""
-        from kg.store.sparqltext import uses_service
+        unless allowed (True, or a collection of endpoint IRIs): a federated query makes the engine
+        fetch URLs it is given (a public endpoint must not)."""
+        terms = self._prepare(sparql, bindings, timeout, allow_service)
+        return self._query(sparql, terms, timeout)
+
+    def query_serialized(
+        self,
+        sparql: str,
+        choose: FormatChooser,
+        bindings: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        *,
+        allow_service: bool | Collection[str] = False,
+        dataset: QueryDataset | None = None,
+        row_limit: int | None = None,
+        base_iri: str | None = None,
+    ) -> SerializedResult:
+        """Run a query and write its answer in the format `choose` picks for its kind, as bytes
+        ready to send: a server's path, where the results need never become Python objects.
+        `row_limit` caps solutions (or triples) and says so in the answer's `truncated`."""
+        terms = self._prepare(sparql, bindings, timeout, allow_service)
+        if row_limit is not None and row_limit < 1:
+            raise QueryError("row_limit must be positive")
+        return self._query_serialized(sparql, terms, timeout, choose, dataset, row_limit, base_iri)
+
+    def _prepare(
+        self, sparql: str, bindings: Mapping[str, Any] | None, timeout: float | None,
+        allow_service: bool | Collection[str],
+    ) -> dict[str, Term]:
+        from kg.store.sparqltext import check_service
 
         terms = check_bindings(bindings)
         if timeout is None:
             timeout = self.default_timeout
         if timeout is not None and timeout <= 0:
             raise QueryError("timeout must be positive")
-        if not allow_service and uses_service(sparql):
-            raise QueryError("SERVICE (federated query) is not allowed here; `lbpkg query --allow-service` allows it")
-        return self._query(sparql, terms, timeout)
+        check_service(sparql, allow_service)
+        return terms
 
     @abstractmethod
     def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:
         """Backend part of query(): bindings are already validated Terms."""
+
+    def _query_serialized(
+        self, sparql: str, bindings: dict[str, Term], timeout: float | None, choose: FormatChooser,
+        dataset: QueryDataset | None, row_limit: int | None, base_iri: str | None,
+    ) -> SerializedResult:
+        """Through QueryResult, for backends whose engine cannot write results itself."""
+        if dataset is not None:
+            raise QueryError(f"this store ({type(self).__name__}) cannot take a dataset from the request;"
+                             " use FROM / FROM NAMED or GRAPH in the query")
+        if base_iri is not None:  # a BASE the query does not override: its own comes later and wins
+            sparql = f"BASE <{base_iri}> {sparql}"
+        result = self._query(sparql, bindings, timeout)
+        fmt = choose(result.kind)
+        truncated = False
+        rows: int | None = None
+        if result.kind == "select":
+            rows = len(result.rows)
+            if row_limit is not None and rows > row_limit:
+                result, rows, truncated = QueryResult.select(result.vars, result.rows[:row_limit]), row_limit, True
+        elif result.kind == "graph" and result.triples is not None:
+            rows = len(result.triples)
+            if row_limit is not None and rows > row_limit:
+                from rdflib import Graph
+
+                kept = Graph()
+                for i, triple in enumerate(result.triples):
+                    if i >= row_limit:
+                        break
+                    kept.add(triple)
+                result, rows, truncated = QueryResult.graph(kept), row_limit, True
+        data = fmt.write(result).encode("utf-8")
+        return SerializedResult(result.kind, fmt.media_type, fmt.name, data, rows, truncated, row_limit)
 
     @abstractmethod
     def load_release(self, release_dir: Path) -> None:

@@ -3,7 +3,10 @@ the CLI and the web UI start instantly; or in memory when no path is given."""
 
 from __future__ import annotations
 
+import csv
 import gc
+import io
+import itertools
 import os
 import re
 import shutil
@@ -14,37 +17,119 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg.namespaces import PREFIXES
 from kg.release import atomic_dir
-from kg.results import QueryResult, Term
+from kg.results import QueryResult, ResultKind, Term
 from kg.store.base import (
     Deadline,
+    FormatChooser,
+    QueryDataset,
     QueryError,
     QuerySyntaxError,
+    SerializedResult,
     Store,
     StoreError,
     collect,
     release_files,
     run_with_deadline,
 )
-from kg.store.sparqltext import inject_values, substitute_terms
+from kg.store.sparqltext import inject_values, limit_solutions, names_dataset, substitute_terms
 
 STORE_MARKER = "release-manifest.json"  # copy of the release's manifest: which release is inside
 _OX_SYNTAX = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
-# ['A' ..= 'Z' | 'a' ..= 'z' | ...]: oxigraph's character classes, quoted items with optional ranges
-_CHAR_CLASS = re.compile(r"\[(?:\s*'(?:[^'\\]|\\.)*'\s*(?:\.\.=\s*'(?:[^'\\]|\\.)*'\s*)?\|?)+\]")
+# one item of oxigraph's "expected one of ..." list: a quoted literal, a character class, or a word
+_EXPECTED_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,]+')
+_PNAME_BEFORE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.%-]*$")
+_FOUND = re.compile(r"""<[^>\s]*>?|"[^"\n]{0,20}|'[^'\n]{0,20}|[?$]?[\w:.-]+|\S""")
 
 
-def _readable(match: re.Match[str]) -> str:
-    return "a name character" if "..=" in match.group() else match.group()
+def _expected(listing: str) -> list[str]:
+    """The readable items of oxigraph's list: words and punctuation, not character classes."""
+    items = []
+    for raw in _EXPECTED_ITEM.findall(listing.removeprefix("one of ")):
+        item = raw.strip()
+        if not item or item.startswith("["):
+            continue
+        items.append(item)
+    return items
 
 
-def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
-    """oxigraph says 'error at L:C: expected ...' with long character classes: keep it one line."""
-    text = " ".join(_CHAR_CLASS.sub(_readable, str(exc)).split())
+def _syntax_error(exc: SyntaxError, sparql: str = "") -> QuerySyntaxError:
+    """oxigraph says 'error at L:C: expected one of ...' with the grammar's character classes; say
+    instead what was found there, and what was expected when that is a short list of words."""
+    text = str(exc)
     m = _OX_SYNTAX.match(text)
-    if m:
-        return QuerySyntaxError(m.group(3), int(m.group(1)), int(m.group(2)))
-    return QuerySyntaxError(text)
+    if not m:
+        return QuerySyntaxError(" ".join(text.split())[:300])
+    line, column, detail = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    lines = sparql.splitlines() or [""]
+    row = lines[line - 1] if 0 < line <= len(lines) else ""
+    before, rest = row[: max(0, column - 1)], row[max(0, column - 1):]
+    if "Prefix not found" in detail:
+        pname = _PNAME_BEFORE.search(before)
+        prefix = (pname.group(1) or "") if pname else ""
+        return QuerySyntaxError(f"unknown prefix '{prefix}:'; declare it first: PREFIX {prefix}: <...>", line, column)
+    if "IRI parsing failed" in detail:
+        return QuerySyntaxError("not a valid IRI (an IRI in <...> must be absolute or resolve against the base,"
+                                " with no spaces)", line, column)
+    later = rest.lstrip() or "\n".join(lines[line:]).lstrip()
+    found = _FOUND.match(later)
+    what = f"'{found.group()}'" if found else "end of query"
+    expected = _expected(detail.removeprefix("expected "))
+    message = f"unexpected {what}"
+    if expected and len(expected) <= 8 and all(len(e) <= 12 for e in expected):
+        message += f" (expected {', '.join(expected)})"
+    return QuerySyntaxError(message, line, column)
+
+
+# Our format names -> the engine's own writers (kg.serialize's names; "table" has none).
+OX_RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+OX_RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+_TURTLE_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
+
+
+def count_solutions(data: bytes, name: str) -> int:
+    """Solutions in a serialised SELECT answer, read back by the engine's parser (CSV by Python's)."""
+    if name == "csv":
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1)
+    return sum(1 for _ in ox.parse_query_results(data, OX_RESULT_FORMATS[name]))
+
+
+def _to_result(answer: object, deadline: Deadline, row_limit: int | None) -> tuple[QueryResult, bool]:
+    """An engine answer as the library's QueryResult (cut at row_limit, and whether it was)."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult.ask(bool(answer)), False
+    items = collect(answer, deadline)  # type: ignore[arg-type]
+    if row_limit is not None:
+        items = itertools.islice(items, row_limit)
+    if isinstance(answer, ox.QuerySolutions):
+        names = [v.value for v in answer.variables]
+        rows = []
+        for solution in items:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = Term.from_oxigraph(value)
+            rows.append(row)
+        result = QueryResult.select(names, rows)
+    else:
+        graph = Graph()
+        for triple in items:
+            graph.add(tuple(Term.from_oxigraph(t).to_rdflib() for t in triple))  # type: ignore[arg-type]
+        result = QueryResult.graph(graph)
+    truncated = row_limit is not None and next(iter(answer), None) is not None  # type: ignore[call-overload]
+    return result, truncated
 
 
 def bulk_load(store: ox.Store, files: Sequence[tuple[Path, str]], threads: int | None = None) -> None:
@@ -170,49 +255,103 @@ class OxigraphStore(Store):
                                  "run `lbpkg build` to rebuild it") from None
         return self._store
 
-    def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:
+    def _execute(
+        self, sparql: str, bindings: dict[str, Term], dataset: QueryDataset | None = None, base_iri: str | None = None,
+    ) -> ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples:
+        """Run a query on the engine. The default graph is the union of the store's graphs, unless
+        the request names a dataset or the query has FROM / FROM NAMED: those are honoured as the
+        protocol says (a graph the store lacks is empty; nothing is fetched)."""
         store = self.store
         # Constants written into the text make oxigraph plan from them (a VALUES block is joined
         # after the rest is evaluated: seconds instead of milliseconds at 10^7 triples).
         text, rest = substitute_terms(sparql, bindings)
         substitutions = {ox.Variable(k): v.to_oxigraph() for k, v in rest.items()}
-
-        def run() -> object:
+        options: dict[str, object] = {"base_iri": base_iri}
+        if dataset is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in dataset.default] or ox.DefaultGraph()
+            options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
+        else:
+            options["use_default_graph_as_union"] = not names_dataset(text)
+        try:
             try:
-                return store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+                return store.query(text, substitutions=substitutions, **options)  # type: ignore[arg-type]
             except RuntimeError as exc:
                 if "SELECT projection" not in str(exc):
                     raise
             # oxigraph substitutes only projected variables; bind the others by a VALUES block
             # written with RDF term escaping (the way the remote backend binds everything).
-            return store.query(inject_values(text, rest), use_default_graph_as_union=True)
+            return store.query(inject_values(text, rest), **options)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise _syntax_error(exc, text) from None
+        except ValueError as exc:  # e.g. a dataset graph name that is not an IRI
+            raise QueryError(f"oxigraph: {exc}") from None
 
+    def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:
         def work(deadline: Deadline) -> QueryResult:
             try:
-                answer = run()
-                if isinstance(answer, ox.QueryBoolean):
-                    return QueryResult.ask(bool(answer))
-                if isinstance(answer, ox.QuerySolutions):
-                    names = [v.value for v in answer.variables]
-                    rows = []
-                    for solution in collect(answer, deadline):
-                        row = {}
-                        for name in names:
-                            value = solution[name]
-                            if value is not None:
-                                row[name] = Term.from_oxigraph(value)
-                        rows.append(row)
-                    return QueryResult.select(names, rows)
-                graph = Graph()
-                for triple in collect(answer, deadline):
-                    graph.add(tuple(Term.from_oxigraph(t).to_rdflib() for t in triple))  # type: ignore[arg-type]
-                return QueryResult.graph(graph)
-            except SyntaxError as exc:
-                raise _syntax_error(exc) from None
+                return _to_result(self._execute(sparql, bindings), deadline, None)[0]
             except (OSError, ValueError, TypeError, RuntimeError) as exc:
                 raise QueryError(f"oxigraph: {exc}") from None
 
         return run_with_deadline(work, timeout)
+
+    def _query_serialized(
+        self, sparql: str, bindings: dict[str, Term], timeout: float | None, choose: FormatChooser,
+        dataset: QueryDataset | None, row_limit: int | None, base_iri: str | None,
+    ) -> SerializedResult:
+        """The engine writes the answer: SPARQL results by pyoxigraph's result writers, graphs by its
+        RDF writers. A row cap goes into the query as a LIMIT (the engine stops there); triples are
+        cut while they stream to the writer."""
+
+        def work(deadline: Deadline) -> SerializedResult:
+            try:
+                return self._serialized(sparql, bindings, choose, dataset, row_limit, base_iri, deadline)
+            except (OSError, ValueError, TypeError, RuntimeError) as exc:
+                raise QueryError(f"oxigraph: {exc}") from None
+
+        return run_with_deadline(work, timeout)
+
+    def _serialized(
+        self, sparql: str, bindings: dict[str, Term], choose: FormatChooser, dataset: QueryDataset | None,
+        row_limit: int | None, base_iri: str | None, deadline: Deadline,
+    ) -> SerializedResult:
+        capped, limited = (sparql, False) if row_limit is None else limit_solutions(sparql, row_limit)
+        try:
+            answer = self._execute(capped, bindings, dataset, base_iri)
+        except QuerySyntaxError:
+            if not limited:
+                raise
+            # the LIMIT went somewhere the grammar does not allow: cut the solutions here instead
+            limited, answer = False, self._execute(sparql, bindings, dataset, base_iri)
+        kind: ResultKind = "graph"
+        if isinstance(answer, ox.QueryBoolean):
+            kind = "ask"
+        elif isinstance(answer, ox.QuerySolutions):
+            kind = "select"
+        fmt = choose(kind)
+        if kind == "graph":
+            rdf_format = OX_RDF_FORMATS.get(fmt.name)
+            if rdf_format is not None:
+                triples = list(itertools.islice(collect(answer, deadline), row_limit))  # type: ignore[arg-type]
+                truncated = row_limit is not None and next(iter(answer), None) is not None  # type: ignore[call-overload]
+                prefixes = _TURTLE_PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
+                data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+                return SerializedResult(kind, fmt.media_type, fmt.name, data, len(triples), truncated, row_limit)
+        else:
+            result_format = OX_RESULT_FORMATS.get(fmt.name)
+            if result_format is not None and (kind == "ask" or row_limit is None or limited):
+                data = answer.serialize(format=result_format)  # type: ignore[union-attr]
+                rows = None
+                if kind == "select" and limited:
+                    rows = count_solutions(data, fmt.name)
+                truncated = limited and rows == row_limit
+                return SerializedResult(kind, fmt.media_type, fmt.name, data, rows, truncated, row_limit)
+        # a format the engine does not write (the text table), or a cap it could not take
+        result, truncated = _to_result(answer, deadline, row_limit)
+        rows = len(result.rows) if kind == "select" else len(result.triples or ()) if kind == "graph" else None
+        truncated = truncated or (limited and rows == row_limit)
+        return SerializedResult(kind, fmt.media_type, fmt.name, fmt.write(result).encode("utf-8"), rows, truncated,
+                                row_limit)
 
     def load_release(self, release_dir: Path) -> None:
         if self.path is None:

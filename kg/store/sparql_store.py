@@ -37,9 +37,9 @@ from kg.store.base import (
     KG_GRAPHS,
     OPTIONAL_RELEASE_GRAPHS,
     EndpointError,
+    EndpointTimeout,
     QueryError,
     QuerySyntaxError,
-    QueryTimeout,
     Store,
     StoreError,
     release_files,
@@ -232,11 +232,11 @@ class SparqlStore(Store):
             raise EndpointError(url, f"HTTP {exc.code}: {_server_message(exc)}") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (socket.timeout, TimeoutError)) and timeout is not None:
-                raise QueryTimeout(timeout) from None
+                raise EndpointTimeout(url, timeout) from None
             raise EndpointError(url, f"cannot connect: {exc.reason}") from None
         except TimeoutError:
             if timeout is not None:
-                raise QueryTimeout(timeout) from None
+                raise EndpointTimeout(url, timeout) from None
             raise EndpointError(url, "timed out") from None
         except (ConnectionError, OSError, ValueError) as exc:
             raise EndpointError(url, f"connection failed: {exc}") from None

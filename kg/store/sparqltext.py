@@ -7,11 +7,16 @@ parameter value can never change the query's structure.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pyparsing import ParseBaseException
+from rdflib import URIRef
+from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
 from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from kg.results import ResultKind, Term
 from kg.store.base import VARNAME, QueryError, QuerySyntaxError
@@ -56,7 +61,7 @@ def inspect_query(sparql: str) -> QueryShape:
 
 _TOKEN = re.compile(
     r"""
-      (?P<comment>\#[^\n]*)
+      (?P<comment>\#[^\r\n]*)
     | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                  |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
@@ -100,6 +105,19 @@ def _matching(toks: list[_Tok], i: int) -> int:
             if depth == 0:
                 return j
     raise QuerySyntaxError("unbalanced braces")
+
+
+def nesting_depth(sparql: str) -> int:
+    """How deep groups and parentheses nest, outside strings, IRIs and comments (an engine's parser
+    recurses once per level, and a few thousand levels overflow its stack)."""
+    depth = deepest = 0
+    for tok in _tokens(sparql):
+        if tok.kind == "open" or tok.text == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.kind == "close" or tok.text == ")":
+            depth -= 1
+    return deepest
 
 
 def values_block(bindings: dict[str, Term]) -> str:
@@ -148,9 +166,104 @@ def inject_values(sparql: str, bindings: dict[str, Term]) -> str:
     return f"{sparql[:start]} {block} {sparql[start:]}"
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescape_codepoints(sparql: str) -> str:
+    """The text after SPARQL's codepoint escapes (\\uXXXX, \\UXXXXXXXX), which the grammar allows
+    anywhere; an engine may apply them in IRIs only, or everywhere."""
+    def one(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+
+    return _CODEPOINT.sub(one, sparql)
+
+
+class ServiceRefused(QueryError):
+    """A query that federates to an endpoint this caller may not ask."""
+
+
+@functools.lru_cache(maxsize=1024)
+def service_endpoints(sparql: str) -> tuple[str | None, ...] | None:
+    """The endpoints a query's SERVICE clauses name, resolved against its prefixes and base (None
+    for `SERVICE ?var`); () when it has none; None when it mentions SERVICE but the grammar cannot
+    say where (a text this parser rejects). Any spelling of the keyword contains the letters
+    "service" once codepoint escapes are applied, so texts without them skip the parse."""
+    if "service" not in unescape_codepoints(sparql).lower():
+        return ()
+    try:
+        parsed = parseQuery(sparql)
+    except ParseBaseException:
+        return None
+    prologue = translatePrologue(parsed[0], None)
+    body = traverse(parsed[1], functools.partial(translatePName, prologue=prologue))
+    found: list[str | None] = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            term = node.get("term")
+            found.append(str(term) if isinstance(term, URIRef) else None)
+
+    traverse(body, visit)
+    return tuple(found)
+
+
+def check_service(sparql: str, allowed: bool | Collection[str] = False) -> None:
+    """Refuse a federated query unless every SERVICE endpoint it names is allowed (True: any)."""
+    if allowed is True:
+        return
+    endpoints = service_endpoints(sparql)
+    if endpoints == ():
+        return
+    allowlist = set() if allowed is False else set(allowed)  # type: ignore[arg-type]
+    if endpoints is None:
+        raise ServiceRefused("SERVICE (federated query) is not allowed here, and this query could not be read"
+                             " to see where it would go: this endpoint makes no outbound requests")
+    for endpoint in endpoints:
+        if endpoint is None:
+            raise ServiceRefused("SERVICE with a variable endpoint is not allowed: this endpoint makes no"
+                                 " outbound requests")
+        if endpoint not in allowlist:
+            raise ServiceRefused(f"SERVICE <{endpoint}> is not allowed: this endpoint makes no outbound requests"
+                                 + (" except to its allowlist" if allowlist else ""))
+
+
 def uses_service(sparql: str) -> bool:
-    """Whether the query federates (SERVICE outside strings, IRIs and comments)."""
-    return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in _tokens(sparql))
+    """Whether the query federates, or may (a text the grammar rejects that mentions SERVICE)."""
+    return service_endpoints(sparql) != ()
+
+
+def names_dataset(sparql: str) -> bool:
+    """Whether the query has a FROM or FROM NAMED clause (the word outside strings, IRIs and
+    comments: it is a keyword only there), so its own dataset replaces the union default graph."""
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in _tokens(unescape_codepoints(sparql)))
+
+
+def limit_solutions(sparql: str, cap: int) -> tuple[str, bool]:
+    """A SELECT query with at most `cap` solutions (its own LIMIT lowered to cap, or LIMIT cap added to its
+    outermost solution modifiers), and whether that changed what it can answer. A text this lexer
+    cannot place a LIMIT in comes back unchanged with False."""
+    toks = _tokens(sparql)
+    form_at = next((i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() in _FORM_WORDS), None)
+    if form_at is None or toks[form_at].text.upper() != "SELECT":
+        return sparql, False
+    group_at = next((i for i in range(form_at + 1, len(toks)) if toks[i].kind == "open"), None)
+    if group_at is None:
+        return sparql, False
+    try:
+        end = _matching(toks, group_at)
+    except QuerySyntaxError:
+        return sparql, False
+    tail = toks[end + 1:]
+    for i, tok in enumerate(tail):
+        if tok.kind == "word" and tok.text.upper() == "LIMIT" and i + 1 < len(tail) and tail[i + 1].text.isdigit():
+            number = tail[i + 1]
+            if int(number.text) <= cap:
+                return sparql, False
+            return f"{sparql[:number.start]}{cap}{sparql[number.end:]}", True
+    values = next((t for t in tail if t.kind == "word" and t.text.upper() == "VALUES"), None)
+    at = values.start if values is not None else len(sparql)
+    return f"{sparql[:at]}\nLIMIT {cap}\n{sparql[at:]}", True
 
 
 _NO_CONSTANT_AFTER = {"AS", "BOUND"}  # (expr AS ?v) and BOUND(?v) need a variable
