@@ -7,6 +7,7 @@ Every problem is collected with its file, line and term before failing, so one r
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -551,28 +552,36 @@ class _TermCompiler:
         }
 
 
-def _compile_recommendations(ctx: _Ctx) -> None:
-    """Guideline recommendations: an lbp:Recommendation individual each, plus a recommendedFor or
-    notRecommendedFor statement per intervention and population, citing the same document."""
-    path = ctx.src.recommendations
+def _individuals(ctx: _Ctx, path: Path, prefix: str, what: str,
+                 keys: set[str]) -> Iterator[tuple[str, int | None, str, dict[str, Any]]]:
+    """The items of a file of named individuals (claims, recommendations): each with a well-formed,
+    unique id `prefix-...`, located for messages, its unknown fields reported."""
     if not path.exists():
         return
     disp, items = _load(ctx, path)
-    g = ctx.graph
     seen: set[str] = set()
     for item in items:
         line = item.get(LINE)
-        rid = item.get("id")
-        if not isinstance(rid, str) or not rid.startswith("rec-") or not INDIVIDUAL_ID.match(rid):
-            ctx.problem(disp, line, str(rid), "recommendation id must look like rec-lower-case-words")
+        iid = item.get("id")
+        if not isinstance(iid, str) or not iid.startswith(f"{prefix}-") or not INDIVIDUAL_ID.match(iid):
+            ctx.problem(disp, line, str(iid), f"{what} id must look like {prefix}-lower-case-words")
             continue
-        if rid in seen:
-            ctx.problem(disp, line, rid, "duplicate recommendation id")
+        if iid in seen:
+            ctx.problem(disp, line, iid, f"duplicate {what} id")
             continue
-        seen.add(rid)
-        ctx.locate(disp, line, LBP[rid])
-        for key in sorted(set(item) - RECOMMENDATION_KEYS):
-            ctx.problem(disp, line, rid, f"unknown field '{key}'")
+        seen.add(iid)
+        ctx.locate(disp, line, LBP[iid])
+        for key in sorted(set(item) - keys):
+            ctx.problem(disp, line, iid, f"unknown field '{key}'")
+        yield disp, line, iid, item
+
+
+def _compile_recommendations(ctx: _Ctx) -> None:
+    """Guideline recommendations: an lbp:Recommendation individual each, plus a recommendedFor or
+    notRecommendedFor statement per intervention and population, citing the same document."""
+    g = ctx.graph
+    for disp, line, rid, item in _individuals(ctx, ctx.src.recommendations, "rec", "recommendation",
+                                              RECOMMENDATION_KEYS):
         sid = item.get("source")
         info = ctx.source_info.get(str(sid))
         if info is None:
@@ -647,25 +656,8 @@ def _known(ctx: _Ctx, disp: str, line: int | None, rid: str, name: Any) -> bool:
 
 
 def _compile_claims(ctx: _Ctx) -> None:
-    path = ctx.src.claims
-    if not path.exists():
-        return
-    disp, items = _load(ctx, path)
     g = ctx.graph
-    seen: set[str] = set()
-    for item in items:
-        line = item.get(LINE)
-        cid = item.get("id")
-        if not isinstance(cid, str) or not cid.startswith("claim-") or not INDIVIDUAL_ID.match(cid):
-            ctx.problem(disp, line, str(cid), "claim id must look like claim-lower-case-words")
-            continue
-        if cid in seen:
-            ctx.problem(disp, line, cid, "duplicate claim id")
-            continue
-        seen.add(cid)
-        ctx.locate(disp, line, LBP[cid])
-        for key in sorted(set(item) - CLAIM_KEYS):
-            ctx.problem(disp, line, cid, f"unknown field '{key}'")
+    for disp, line, cid, item in _individuals(ctx, ctx.src.claims, "claim", "claim", CLAIM_KEYS):
         node = LBP[cid]
         about = item.get("about")
         if about not in ctx.terms and about not in ctx.core_classes:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import select
 import socket
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,34 +14,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask
-from waitress.server import create_server
 
+from tests.servers import HOST, LiveServer
 from webui import create_app
 from webui.sparql import close_executor
 
-HOST = "127.0.0.1"
 TIMEOUT = 30.0
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/')
-
-
-class LiveServer:
-    """A waitress server in a background thread, as `lbpkg serve` runs the app."""
-
-    def __init__(self, app: Flask, threads: int = 4):
-        self.app = app
-        self.server = create_server(app, host=HOST, port=0, threads=threads,
-                                    max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]))
-        self.port = int(self.server.effective_port)
-        self.url = f"http://{HOST}:{self.port}"
-        self.thread = threading.Thread(target=self.server.run, name="waitress-security", daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.close()
-        self.thread.join(5)
 
 
 def make_app(store_spec: str, release_dir: str, **config: Any) -> Flask:

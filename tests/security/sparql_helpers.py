@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import http.client
 import re
-import socket
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
+
+from tests.servers import Listener  # noqa: F401 - the runner's canary
 
 CASES_FILE = Path(__file__).with_name("hostile-sparql.yaml")
 KEYS = {"name", "method", "path", "params", "data", "headers", "status", "no_outbound", "body_not_contains"}
@@ -133,30 +132,3 @@ def send(base_url: str, case: Case, listener_port: int) -> Answer:
         conn.close()
 
 
-class Listener:
-    """A TCP listener on a free loopback port that records every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port: int = self.sock.getsockname()[1]
-        self.hits: list[Any] = []
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, addr = self.sock.accept()
-            except OSError:
-                continue
-            self.hits.append(addr)
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self.thread.join(2)
-        self.sock.close()

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
-from flask import Flask
 
-from tests.security.site_helpers import HOST, LiveServer, assert_alive, assert_no_traceback, make_app, request, served
+from tests.security.site_helpers import HOST, LiveServer, assert_alive, assert_no_traceback, request
 
 CASES_FILE = Path(__file__).with_name("hostile-site.yaml")
 KEYS = {"name", "method", "path", "params", "data", "headers", "status", "no_outbound", "body_not_contains"}
@@ -78,17 +77,6 @@ def test_the_case_file_is_well_formed() -> None:
         assert not case["path"].startswith("/sparql"), "the endpoint's cases live in hostile-sparql.yaml"
     routes = {c["path"].split("/")[1].split("?")[0] for c in cases}
     assert {"term", "search", "api", "graph", "downloads", "learn", "editor", "vendor", "static"} <= routes
-
-
-@pytest.fixture(scope="module")
-def site_app(store_spec: str, release) -> Flask:  # noqa: ANN001
-    return make_app(store_spec, str(release.release_dir))
-
-
-@pytest.fixture(scope="module")
-def server(site_app: Flask) -> Iterator[LiveServer]:
-    with served(site_app) as live:
-        yield live
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ answers (no traceback, the log keeps it)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -20,18 +19,6 @@ from tests.security.site_helpers import (
     served,
 )
 from webui.security import CSP, RateLimiter, safe_href
-
-
-@pytest.fixture(scope="module")
-def site_app(store_spec: str, release) -> Flask:  # noqa: ANN001
-    return make_app(store_spec, str(release.release_dir))
-
-
-@pytest.fixture(scope="module")
-def server(site_app: Flask) -> Iterator[LiveServer]:
-    with served(site_app) as live:
-        yield live
-
 
 # --- headers ---------------------------------------------------------------------------------
 

@@ -3,32 +3,29 @@ server with several threads, as `lbpkg serve` runs it) and an app with a short q
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from waitress.server import create_server
 
+from tests.servers import LiveServer
 from webui import create_app
 from webui.sparql import close_executor
 
 
-class LiveServer:
-    """A waitress server in a background thread; `url` is its base address."""
+@pytest.fixture
+def make_app(store_spec: str, release) -> Iterator:  # noqa: ANN001
+    """Make apps over the session's store with extra config; their workers stop after the test."""
+    made: list[Flask] = []
 
-    def __init__(self, app: Flask, threads: int = 6):
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
+    def make(**config: object) -> Flask:
+        app = create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir), **config})
+        made.append(app)
+        return app
 
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.close()
-        self.thread.join(5)
+    yield make
+    for app in made:
+        close_executor(app)
 
 
 @pytest.fixture(scope="session")

@@ -9,26 +9,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from flask import Flask
 
 from tests.webui.conftest import LiveServer
-from webui import create_app
 from webui.cache import Entry, ResponseCache, get_cache
-from webui.sparql import close_executor
-
-
-@pytest.fixture
-def make_app(store_spec: str, release):  # noqa: ANN001, ANN201
-    made: list[Flask] = []
-
-    def make(**config: object) -> Flask:
-        app = create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir), **config})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        close_executor(app)
 
 
 def test_a_cached_page_is_the_rendered_page(make_app) -> None:  # noqa: ANN001

@@ -5,10 +5,8 @@ graphs of the store without fetching anything. A listener on 127.0.0.1 must rece
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,39 +17,9 @@ import pytest
 from kg.executor import QueryExecutor
 from kg.store import QueryError
 from kg.store.sparqltext import ServiceRefused, check_service, service_endpoints, unescape_codepoints
-from tests.webui.conftest import LiveServer
+from tests.servers import Listener, LiveServer
 
 ASK_TRUE = "PREFIX lbp: <https://w3id.org/lbp-kg/> ASK { lbp:DiscHerniation lbp:mayCause lbp:Sciatica }"
-
-
-class Listener:
-    """A TCP listener on a free loopback port that records every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        self.hits: list[str] = []
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, addr = self.sock.accept()
-            except OSError:
-                continue
-            self.hits.append(f"{addr}")
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self.thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture

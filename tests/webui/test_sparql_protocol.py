@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from flask import Flask
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -199,23 +198,8 @@ def test_rdflib_sparqlstore_on_a_named_graph(live_server: LiveServer) -> None:
     assert LBP.DiscHerniation in [r[0] for r in rows]
 
 
-@pytest.fixture
-def app_with(store_spec: str, release) -> Iterator:  # noqa: ANN001
-    """Make apps with extra config; their workers stop at the end of the test."""
-    made: list[Flask] = []
-
-    def make(**config: object) -> Flask:
-        app = create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir), **config})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        close_executor(app)
-
-
-def test_row_cap_is_reported(app_with) -> None:  # noqa: ANN001
-    client = app_with(RESULT_ROW_LIMIT=5).test_client()
+def test_row_cap_is_reported(make_app) -> None:  # noqa: ANN001
+    client = make_app(RESULT_ROW_LIMIT=5).test_client()
     for fmt, count in (("json", lambda d: len(json.loads(d)["results"]["bindings"])),
                        ("csv", lambda d: len(d.decode().splitlines()) - 1),
                        ("tsv", lambda d: len(d.decode().splitlines()) - 1),

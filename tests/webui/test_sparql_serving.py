@@ -20,12 +20,10 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from kg.executor import WORKER_NICENESS, QueryBusy, QueryExecutor, WorkerCrashed
 from tests.webui.conftest import LiveServer
-from webui import create_app
-from webui.sparql import close_executor, get_executor
+from webui.sparql import get_executor
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ASK_TRUE = "PREFIX lbp: <https://w3id.org/lbp-kg/> ASK { lbp:DiscHerniation lbp:mayCause lbp:Sciatica }"
@@ -50,20 +48,6 @@ def _until_ready(base: str, wait: float = 60) -> None:
     while _get(_sparql(base, ASK_TRUE, format="json"))[0] != 200:
         assert time.monotonic() < deadline, "the endpoint never answered"
         time.sleep(0.3)
-
-
-@pytest.fixture
-def make_app(store_spec: str, release) -> Iterator:  # noqa: ANN001
-    made: list[Flask] = []
-
-    def make(**config: object) -> Flask:
-        app = create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir), **config})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        close_executor(app)
 
 
 @pytest.mark.slow
