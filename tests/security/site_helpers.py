@@ -54,7 +54,7 @@ class Answer:
         return self.headers.get("content-type", "").split(";")[0].strip()
 
 
-def _send_body(conn: http.client.HTTPConnection, body: bytes, piece: int = 65536) -> None:
+def send_body(conn: http.client.HTTPConnection, body: bytes, piece: int = 65536) -> None:
     """Send a body in pieces, stopping as soon as the server answers (a 413 comes before the end
     of a large body; writing on would make the kernel reset the connection and lose the answer)."""
     sock = conn.sock
@@ -86,7 +86,7 @@ def request(server: LiveServer, method: str, path: str, params: Mapping[str, Any
         if body is not None:
             conn.putheader("Content-Length", str(len(body)))
         conn.endheaders()
-        _send_body(conn, body or b"")
+        send_body(conn, body or b"")
         resp = conn.getresponse()
         payload = resp.read()
         pairs = resp.getheaders()
