@@ -215,7 +215,7 @@ class Store(ABC):
         the engine, never formatted into the text; `timeout` is in seconds. SERVICE is refused
         unless allowed (True, or a collection of endpoint IRIs): a federated query makes the engine
         fetch URLs it is given (a public endpoint must not)."""
-        terms = self._prepare(sparql, bindings, timeout, allow_service)
+        terms, timeout = self._prepare(sparql, bindings, timeout, allow_service)
         return self._query(sparql, terms, timeout)
 
     def query_serialized(
@@ -233,7 +233,7 @@ class Store(ABC):
         """Run a query and write its answer in the format `choose` picks for its kind, as bytes
         ready to send: a server's path, where the results need never become Python objects.
         `row_limit` caps solutions (or triples) and says so in the answer's `truncated`."""
-        terms = self._prepare(sparql, bindings, timeout, allow_service)
+        terms, timeout = self._prepare(sparql, bindings, timeout, allow_service)
         if row_limit is not None and row_limit < 1:
             raise QueryError("row_limit must be positive")
         return self._query_serialized(sparql, terms, timeout, choose, dataset, row_limit, base_iri)
@@ -241,7 +241,9 @@ class Store(ABC):
     def _prepare(
         self, sparql: str, bindings: Mapping[str, Any] | None, timeout: float | None,
         allow_service: bool | Collection[str],
-    ) -> dict[str, Term]:
+    ) -> tuple[dict[str, Term], float | None]:
+        """Validated bindings and the time limit that applies (the store's default when the caller
+        names none); SERVICE checked against what is allowed."""
         from kg.store.sparqltext import check_service
 
         terms = check_bindings(bindings)
@@ -250,7 +252,7 @@ class Store(ABC):
         if timeout is not None and timeout <= 0:
             raise QueryError("timeout must be positive")
         check_service(sparql, allow_service)
-        return terms
+        return terms, timeout
 
     @abstractmethod
     def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:
