@@ -23,7 +23,6 @@ from kg.results import Term
 SUPPORTING = frozenset({str(LBP.usedFor), str(LBP.recommendedFor)})
 OPPOSING = frozenset({str(LBP.noBenefitFor), str(LBP.notRecommendedFor)})
 CONTRAINDICATED = str(LBP.contraindicatedIn)
-EFFECT_RELATIONS = frozenset({str(LBP.usedFor), str(LBP.noBenefitFor), str(LBP.hasBenefit)})
 
 _FIELDS = {
     "certainty": "certainty",

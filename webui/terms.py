@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from kg.namespaces import LBP
 from kg.results import QueryResult
 from kg.serialize import FORMATS
-from kg.terms import bound_query, describe, queries_for_page, term_page
+from kg.terms import bound_query, describe, queries_for_page, source_queries, term_page
 from webui.kgaccess import get_kg
 
 bp = Blueprint("terms", __name__)
@@ -57,7 +57,8 @@ def term(local: str) -> ResponseReturnValue:
     page = term_page(get_kg(), iri)
     if page is None:
         abort(404, description=f"No term lbp:{local} in LBP-KG.")
-    queries = {name: bound_query(text, iri) for name, text in queries_for_page().items()}
+    texts = queries_for_page() | (source_queries() if page.citing else {})
+    queries = {name: bound_query(text, iri) for name, text in texts.items()}
     resp = Response(render_template("terms/term.html", page=page, queries=queries))
     resp.headers["Vary"] = "Accept"
     return resp

@@ -102,6 +102,7 @@ def test_a_source_page_shows_its_citation_and_what_it_supports(client) -> None: 
     assert "Statements that cite this source" in page
     assert "recommendation text" in page and "not recommended for" in page
     assert "cited by author, title and year; no identifier verified" in page
+    assert "Statements citing this source" in page                     # and the SPARQL behind the list
     api = client.get("/api/terms/source-nice-ng59-2016").get_json()
     assert api["citation"] and len(api["cited_by"]) > 10
 
