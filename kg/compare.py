@@ -119,6 +119,10 @@ def compare(store: Store, iris: list[str]) -> list[InterventionCard]:
 # -- the guided tour ---------------------------------------------------------------------------
 
 
+URGENT = ("a red-flag condition needs urgent assessment; no source states that this intervention helps it, "
+          "so acting on its mechanism is no reason to use it")
+
+
 @dataclass
 class TourStep:
     mechanism: str
@@ -163,6 +167,9 @@ def tour(store: Store, condition: str) -> list[TourStep]:
     for e in data.edges:
         if e.relation == str(LBP.hasMechanismOfAction) and e.target not in UPPER:
             acting[e.target].add(e.source)
+    # A red-flag cause is never paired with an intervention by mechanism alone (kg.safety's rule
+    # applies too): only what a source states for it is shown.
+    urgent = bool(set(holders) & data.red_flags)
     steps = []
     for mechanism in sorted(mechanisms, key=lambda m: data.label(m).lower()):
         lineage = {mechanism} | (data.ancestors.get(mechanism, set()) - UPPER)
@@ -180,6 +187,9 @@ def tour(store: Store, condition: str) -> list[TourStep]:
                 direct = tuple(Fact(e.target, data.label(e.target), e.evidence,
                                     tuple(data.label(s) for s in e.sources))
                                for h in holders for e in supporting(data, i, h))
+                if urgent and not direct:
+                    step.withheld[i] = (URGENT,)
+                    continue
                 users.append(TourIntervention(i, data.label(i), direct))
             step.actions[data.label(action)] = users
         steps.append(step)

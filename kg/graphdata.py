@@ -115,6 +115,7 @@ class GraphData:
     edges: list[Edge] = field(default_factory=list)
     out_edges: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     in_edges: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    red_flags: set[str] = field(default_factory=set)  # conditions and signs that call for urgent assessment
 
     def label(self, iri: str) -> str:
         """The label, or the local name when a term has none."""
@@ -184,6 +185,8 @@ def load(store: Store) -> GraphData:
         triple = (row["s"].value, row["p"].value, row["o"].value)
         kind = "asserted" if triple in written else "inferred"
         _add(data, Edge(row["s"].value, row["p"].value, row["o"].value, kind))
+    rendered = render(get_query("causes/red-flags"))
+    data.red_flags = {row["condition"].value for row in store.query(rendered.sparql, bindings=rendered.bindings).rows}
     rendered = render(get_query("evidence/statements"))
     for st in statements_from_rows(store.query(rendered.sparql, bindings=rendered.bindings).rows):
         _add(data, Edge(st.subject, st.relation, st.object, "association", st.evidence))

@@ -9,12 +9,12 @@ from collections import defaultdict
 import pytest
 from markupsafe import escape
 
-from kg.compare import card, tour, tour_causes
+from kg.compare import URGENT, card, tour, tour_causes
 from kg.evidence import OPPOSING, SUPPORTING
 from kg.graphdata import GraphData, graph_data
 from kg.namespaces import LBP
 from kg.relate import adjacency
-from kg.safety import blockers
+from kg.safety import blockers, lineage
 from kg.store import open_store
 
 pytestmark = pytest.mark.reasoner
@@ -58,13 +58,23 @@ def test_the_tour_never_offers_what_the_graph_says_not_to_do(store, data: GraphD
     withheld = 0
     for cause, _label in causes:
         for step in tour(store, cause):
+            urgent = bool(lineage(data, cause) & data.red_flags)
             for users in step.actions.values():
                 for user in users:
                     assert not blockers(data, user.iri, cause), f"tour of {cause} offers {user.iri}"
+                    # a red-flag cause: only what a source states for it, never a mechanism alone
+                    assert not urgent or user.evidence, f"tour of red-flag {cause} offers {user.iri} unsourced"
             withheld += len(step.withheld)
             for iri, reasons in step.withheld.items():
-                assert reasons and blockers(data, iri, cause)
+                assert reasons and (blockers(data, iri, cause) or (urgent and reasons == (URGENT,)))
     assert withheld > 0, "the graph records no reason to withhold anything from any tour"
+
+
+def test_no_tour_offers_steroid_injection_for_a_spinal_infection(store) -> None:  # noqa: ANN001
+    """The reviewer's case: an active spinal infection contraindicates every spinal injection."""
+    for cause in ("SpinalEpiduralAbscess", "VertebralOsteomyelitis", "SpinalInfection"):
+        offered = {u.iri for step in tour(store, str(LBP[cause])) for users in step.actions.values() for u in users}
+        assert str(LBP.EpiduralSteroidInjection) not in offered, cause
 
 
 def test_the_comparison_marks_every_contradicted_use(store, data: GraphData) -> None:  # noqa: ANN001
