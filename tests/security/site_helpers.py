@@ -67,6 +67,21 @@ def send_body(conn: http.client.HTTPConnection, body: bytes, piece: int = 65536)
             return
 
 
+def send_request(conn: http.client.HTTPConnection, method: str, target: str, headers: Mapping[str, str],
+                 body: bytes | None) -> http.client.HTTPResponse:
+    """Headers as given (a Host header replaces the default), then the body in pieces: a server
+    that refuses a large body at the door answers before reading it all, and the answer is read."""
+    skip_host = any(key.lower() == "host" for key in headers)
+    conn.putrequest(method, target, skip_host=skip_host, skip_accept_encoding=True)
+    for key, value in headers.items():
+        conn.putheader(key, value)
+    if body is not None:
+        conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders()
+    send_body(conn, body or b"")
+    return conn.getresponse()
+
+
 def request(server: LiveServer, method: str, path: str, params: Mapping[str, Any] | None = None,
             data: str | bytes | None = None, headers: Mapping[str, str] | None = None,
             source: str | None = None) -> Answer:
@@ -79,15 +94,7 @@ def request(server: LiveServer, method: str, path: str, params: Mapping[str, Any
     conn = http.client.HTTPConnection(HOST, server.port, timeout=TIMEOUT,
                                       source_address=(source, 0) if source else None)
     try:
-        skip_host = any(key.lower() == "host" for key in (headers or {}))
-        conn.putrequest(method, target, skip_host=skip_host, skip_accept_encoding=True)
-        for key, value in (headers or {}).items():
-            conn.putheader(key, value)
-        if body is not None:
-            conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders()
-        send_body(conn, body or b"")
-        resp = conn.getresponse()
+        resp = send_request(conn, method, target, headers or {}, body)
         payload = resp.read()
         pairs = resp.getheaders()
         return Answer(resp.status, {k.lower(): v for k, v in pairs}, payload, resp.reason, pairs)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.security.site_helpers import send_body
+from tests.security.site_helpers import send_request
 from tests.servers import Listener  # noqa: F401 - the runner's canary
 
 CASES_FILE = Path(__file__).with_name("hostile-sparql.yaml")
@@ -126,17 +126,7 @@ def send(base_url: str, case: Case, listener_port: int) -> Answer:
     headers = {k: expand(v, listener_port) for k, v in case.headers.items()}
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=REQUEST_TIMEOUT)
     try:
-        # headers first, then the body in pieces: a server that refuses a large body at the door
-        # answers before reading it all, and the answer must still be read
-        skip_host = any(key.lower() == "host" for key in headers)
-        conn.putrequest(case.method, path, skip_host=skip_host, skip_accept_encoding=True)
-        for key, value in headers.items():
-            conn.putheader(key, value)
-        if body is not None:
-            conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders()
-        send_body(conn, body or b"")
-        resp = conn.getresponse()
+        resp = send_request(conn, case.method, path, headers, body)
         return Answer(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
     finally:
         conn.close()
