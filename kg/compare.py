@@ -104,10 +104,10 @@ def card(store: Store, iri: str) -> InterventionCard:
 def _against(data: GraphData, iri: str, condition: str) -> tuple[str, ...]:
     """The statements that contradict using the intervention for the condition, in words."""
     words = set()
-    for b in blockers(data, iri, condition):
-        via = "" if b.edge.source == iri else f" (stated for {data.label(b.edge.source)})"
-        evidence = f": {in_words(b.edge.evidence, data.label)}" if b.edge.evidence else ""
-        words.add(f"{data.label(b.edge.relation)} {data.label(b.edge.target)}{via}{evidence}")
+    for edge in blockers(data, iri, condition):
+        via = "" if edge.source == iri else f" (stated for {data.label(edge.source)})"
+        evidence = f": {in_words(edge.evidence, data.label)}" if edge.evidence else ""
+        words.add(f"{data.label(edge.relation)} {data.label(edge.target)}{via}{evidence}")
     return tuple(sorted(words))
 
 

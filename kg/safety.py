@@ -10,19 +10,8 @@ asks here, and the tests ask here over the whole graph.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from kg.evidence import CONTRAINDICATED, OPPOSING, SUPPORTING
 from kg.graphdata import UPPER, Edge, GraphData
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """A statement that forbids suggesting `intervention` for `condition`."""
-
-    edge: Edge
-    intervention: str  # the pair as asked
-    condition: str
 
 
 def lineage(data: GraphData, iri: str) -> set[str]:
@@ -30,9 +19,9 @@ def lineage(data: GraphData, iri: str) -> set[str]:
     return {iri} | (data.ancestors.get(iri, set()) - UPPER)
 
 
-def blockers(data: GraphData, intervention: str, condition: str) -> list[Blocker]:
-    """Contraindications, recommendations against, and no-benefit or harm findings that hold for the
-    pair, through the hierarchy on both sides."""
+def blockers(data: GraphData, intervention: str, condition: str) -> list[Edge]:
+    """The contraindications, recommendations against, and no-benefit or harm findings that hold for
+    the pair, through the hierarchy on both sides (each stated for some lineage member of each)."""
     conditions = lineage(data, condition)
     found = []
     for holder in lineage(data, intervention):
@@ -40,7 +29,7 @@ def blockers(data: GraphData, intervention: str, condition: str) -> list[Blocker
             if edge.kind != "association" or edge.target not in conditions:
                 continue
             if edge.relation == CONTRAINDICATED or edge.relation in OPPOSING:
-                found.append(Blocker(edge, intervention, condition))
+                found.append(edge)
     return found
 
 

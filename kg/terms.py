@@ -36,7 +36,7 @@ def _statements_query(subject: str, obj: str, more: str = "") -> str:
     """Statements with the term on one side (subject and obj are ?term and ?other, either way round):
     relation-graph edges, the restrictions curators wrote (an edge of the relation graph that no
     curator wrote is inferred), then the `more` branches. Associations come with their evidence from
-    queries/evidence/statements-about.rq."""
+    the snapshot (kg.graphdata reads queries/evidence/statements.rq)."""
     return PREFIXES + f"""
 SELECT DISTINCT ?relation ?other ?kind ?source WHERE {{
   {{

@@ -44,9 +44,9 @@ def _interventions(data: GraphData) -> list[str]:
 
 def test_no_use_cites_the_guideline_that_advises_against_it(data: GraphData) -> None:
     for edge in _associations(data, {str(LBP.usedFor)}):
-        for b in blockers(data, edge.source, edge.target):
-            if b.edge.relation == str(LBP.notRecommendedFor):
-                shared = set(edge.sources) & set(b.edge.sources)
+        for against in blockers(data, edge.source, edge.target):
+            if against.relation == str(LBP.notRecommendedFor):
+                shared = set(edge.sources) & set(against.sources)
                 assert not shared, f"{edge.source} usedFor {edge.target} cites {shared}, which advises against it"
 
 
