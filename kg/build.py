@@ -21,6 +21,7 @@ from kg.progress import Progress
 from kg.reason import classify
 from kg.relation_graph import materialise
 from kg.release import atomic_dir, write_graphs, write_manifest
+from kg.release_files import EXTERNAL_NT, IMPORTS_NT, ONTOLOGY_NT
 from kg.validate import shacl_violations, validate_sources
 
 
@@ -139,14 +140,14 @@ def build(
     def write(folder: Path) -> None:
         write_graphs(folder, asserted, inferred, context)
         if with_external:
-            external.serialize(folder / "lbp-kg-external.nt", format="nt", encoding="utf-8")
+            external.serialize(folder / EXTERNAL_NT, format="nt", encoding="utf-8")
         if mapped is not None:
             from kg.imports import IMPORTS_FILE, write_catalog
             from kg.mappings import write_sssom_release
 
             write_sssom_release(src.mappings, folder)
             mapped[1].serialize(folder / IMPORTS_FILE, format="xml", encoding="utf-8")
-            mapped[1].serialize(folder / "lbp-kg-imports.nt", format="nt", encoding="utf-8")
+            mapped[1].serialize(folder / IMPORTS_NT, format="nt", encoding="utf-8")
             write_catalog(folder)
         write_manifest(folder, {"version": version, "package_version": __version__,
                                 "version_iri": version_iri(version), "counts": counts})
@@ -163,6 +164,6 @@ def build(
 
 def require_release(release_dir: Path) -> Path:
     """Fail clearly when a command needs a release that has not been built yet."""
-    if not (release_dir / "lbp-kg.nt").exists():
+    if not (release_dir / ONTOLOGY_NT).exists():
         raise BuildError(f"no release in {release_dir}: run `lbpkg build` first")
     return release_dir

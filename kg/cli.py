@@ -9,8 +9,8 @@ import click
 from kg import __version__
 from kg.compile import Sources
 from kg.errors import LbpError
-from kg.paths import DEFAULT_ONTOLOGY, DEFAULT_RELEASE, DEFAULT_STORE
 from kg.progress import Progress
+from kg.settings import get_settings
 
 
 @click.group()
@@ -28,14 +28,14 @@ def _fail(exc: Exception) -> None:
 
 @main.command()
 @click.option("--ontology", "ontology_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_ONTOLOGY, show_default=True, help="Folder of curated sources.")
-def check(ontology_dir: Path) -> None:
+              default=None, help="Folder of curated sources (default: the installed ontology, or LBPKG_ONTOLOGY).")
+def check(ontology_dir: Path | None) -> None:
     """Check the curated sources quickly: syntax, references, evidence fields, and every quality
     check of the query library (the same pass `lbpkg build` runs first)."""
     from kg.validate import validate_sources
 
     try:
-        compiled = validate_sources(Sources(ontology_dir))
+        compiled = validate_sources(Sources(ontology_dir or get_settings().require("ontology")))
     except LbpError as exc:
         _fail(exc)
     click.echo(f"ok: {len(compiled.classes)} terms, {len(compiled.graph)} triples")
@@ -43,22 +43,26 @@ def check(ontology_dir: Path) -> None:
 
 @main.command()
 @click.option("--ontology", "ontology_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_ONTOLOGY, show_default=True, help="Folder of curated sources.")
+              default=None, help="Folder of curated sources (default: the installed ontology, or LBPKG_ONTOLOGY).")
 @click.option("--out", "release_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_RELEASE, show_default=True, help="Release folder to (re)write.")
+              default=None, help="Release folder to (re)write (default: release/ in the build folder).")
 @click.option("--version", "version", default=None, help="Release version (default: today's date).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_STORE, show_default=True, help="Embedded (oxigraph) store to (re)load.")
+              default=None, help="Embedded (oxigraph) store to (re)load (default: store/ in the build folder).")
 @click.option("--no-store", is_flag=True, help="Write the release files only.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 @click.option("--with", "with_external", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="An external ontology (e.g. uberon.owl) to load beside the KG in its own graph. Repeatable.")
-def build(ontology_dir: Path, release_dir: Path, version: str | None, store_dir: Path, no_store: bool,
-          quiet: bool, with_external: tuple[Path, ...]) -> None:
+def build(ontology_dir: Path | None, release_dir: Path | None, version: str | None, store_dir: Path | None,
+          no_store: bool, quiet: bool, with_external: tuple[Path, ...]) -> None:
     """Compile, reason (HermiT), materialise, validate (SHACL) and write the release atomically."""
     from kg.build import build as run_build
 
+    settings = get_settings()
     try:
+        ontology_dir = ontology_dir or settings.require("ontology")
+        release_dir = release_dir or settings.release_dir
+        store_dir = store_dir or settings.store_dir
         result = run_build(ontology_dir, release_dir, version, Progress(total=6 if no_store else 7, quiet=quiet),
                            list(with_external), None if no_store else store_dir)
     except LbpError as exc:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kg.evidence import SUPPORTING, Evidence, in_words
 from kg.graphdata import UPPER, GraphData, graph_data
@@ -24,7 +23,6 @@ from kg.querylib import get_query
 from kg.safety import blockers, supporting
 from kg.store import Store
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 TOUR_QUERY = "chains/cause-mechanism-intervention"
 
 STRUCTURAL = (("targets", "targets"), ("hasMechanismOfAction", "mechanism of action"),
@@ -198,4 +196,4 @@ def tour(store: Store, condition: str) -> list[TourStep]:
 
 def tour_query_text() -> str:
     """The library query that asks the same question, for 'open in the editor'."""
-    return get_query(TOUR_QUERY, QUERY_DIR).sparql
+    return get_query(TOUR_QUERY).sparql

@@ -10,6 +10,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.errors import LbpError
 from kg.namespaces import LBP
+from kg.release_files import ONTOLOGY_NT
 
 MAPPING_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 
@@ -40,7 +41,7 @@ class ReleaseDiff:
 
 def load_release_graph(path: Path) -> Graph:
     """A release folder (its lbp-kg.nt) or any RDF file rdflib can guess the format of."""
-    target = path / "lbp-kg.nt" if path.is_dir() else path
+    target = path / ONTOLOGY_NT if path.is_dir() else path
     if not target.exists():
         raise LbpError(f"{path}: no release here (expected a release folder or an RDF file)")
     from kg.rdfinput import UnsafeXML, parse_rdf_file

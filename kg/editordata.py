@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.namespaces import PREFIXES
-from kg.querylib import DEFAULT_QUERY_DIR, LibraryQuery, render, scan_queries
+from kg.querylib import LibraryQuery, render, scan_queries
 from kg.store import Store
 from kg.store.sparqltext import inject_values
 
@@ -73,7 +73,7 @@ def example_text(query: LibraryQuery) -> str:
     return inject_values(rendered.sparql, rendered.bindings)
 
 
-def examples(root: Path = DEFAULT_QUERY_DIR) -> list[Example]:
+def examples(root: Path | None = None) -> list[Example]:
     """The library's queries that run here (not the checks, not federated ones), as editor examples.
     Malformed files are left out: the library's own tests report them."""
     queries, _problems = scan_queries(root)

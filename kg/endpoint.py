@@ -14,38 +14,15 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from kg.errors import LbpError
+from kg.formats import W3C_FORMATS as FORMATS_NS
+from kg.formats import name_for
 from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH, IMPORTS_GRAPH, INFERRED_GRAPH, bind_prefixes
-from kg.serialize import FORMATS, MEDIA_ALIASES, FormatError, ResultFormat, find_format, negotiate
+from kg.serialize import FORMATS, FormatError, ResultFormat, find_format, negotiate
 from kg.store.base import QueryDataset, Store
 from kg.store.sparqltext import nesting_depth
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
-
-# Format name -> the W3C format IRI a service description lists it under.
-FORMAT_IRIS: dict[str, URIRef] = {
-    "json": W3C_FORMATS.SPARQL_Results_JSON,
-    "xml": W3C_FORMATS.SPARQL_Results_XML,
-    "csv": W3C_FORMATS.SPARQL_Results_CSV,
-    "tsv": W3C_FORMATS.SPARQL_Results_TSV,
-    "turtle": W3C_FORMATS.Turtle,
-    "ntriples": W3C_FORMATS["N-Triples"],
-    "jsonld": W3C_FORMATS["JSON-LD"],
-    "rdfxml": W3C_FORMATS.RDF_XML,
-}
-# Names clients put in `format` besides ours (SPARQLWrapper sends json-ld, rdf+xml, n3, ...).
-FORMAT_NAME_ALIASES: dict[str, str] = {
-    "json-ld": "jsonld",
-    "rdf+xml": "rdfxml",
-    "rdf": "rdfxml",
-    "rdf/xml": "rdfxml",
-    "n3": "turtle",
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "n-triples": "ntriples",
-    "srj": "json",
-    "srx": "xml",
-}
+W3C_FORMATS = Namespace(FORMATS_NS)
 QUERY_MEDIA_TYPE = "application/sparql-query"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
@@ -170,16 +147,8 @@ def parse_request(
 def format_by_name(name: str, kind: str) -> ResultFormat | None:
     """A format named by our name, a common alias or a media type; None when the name is unknown.
     FormatError when it is known but does not fit the result kind."""
-    key = name.strip().lower()
-    key = FORMAT_NAME_ALIASES.get(key, key)
-    if "/" in key:
-        by_media = {f.media_type: f.name for f in FORMATS.values()} | MEDIA_ALIASES
-        key = by_media.get(key.split(";")[0].strip(), "")
-        if not key:
-            return None
-    if key not in FORMATS:
-        return None
-    return find_format(key, kind)
+    key = name_for(name)
+    return None if key is None else find_format(key, kind)
 
 
 def choose_format(names: Sequence[str], accept: str | None, kind: str) -> ResultFormat:
@@ -242,8 +211,9 @@ def service_description(
         " SPARQL Update and SERVICE are refused; FROM and default-graph-uri name graphs of this store"
         " (others are empty), nothing is fetched." + limits
     )))
-    for iri in FORMAT_IRIS.values():
-        g.add((service, SD.resultFormat, iri))
+    for fmt in FORMATS.values():
+        if fmt.format.w3c_iri:
+            g.add((service, SD.resultFormat, URIRef(fmt.format.w3c_iri)))
     dataset, default = BNode(), BNode()
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))

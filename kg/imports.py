@@ -13,9 +13,11 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg.errors import Problem, SourceError
 from kg.mappings import MappingTable
 from kg.namespaces import LBP, bind_prefixes
+from kg.release_files import CATALOG as CATALOG_FILE
+from kg.release_files import IMPORTS_OWL, ONTOLOGY_OWL
 
-IMPORTS_IRI = LBP["lbp-kg-imports.owl"]
-IMPORTS_FILE = "lbp-kg-imports.owl"
+IMPORTS_FILE = IMPORTS_OWL
+IMPORTS_IRI = LBP[IMPORTS_OWL]
 PARENTS_COLUMNS = ("id", "label", "parent_id", "parent_label", "verified_in")
 
 CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
@@ -45,7 +47,7 @@ def imports_module(table: MappingTable, version_iri: str, parents: dict[str, tup
     """One owl:Class per mapped external term, labelled as its own ontology labels it."""
     graph = bind_prefixes(Graph())
     graph.add((IMPORTS_IRI, RDF.type, OWL.Ontology))
-    graph.add((IMPORTS_IRI, OWL.versionIRI, URIRef(version_iri.replace("lbp-kg.owl", IMPORTS_FILE))))
+    graph.add((IMPORTS_IRI, OWL.versionIRI, URIRef(version_iri.replace(ONTOLOGY_OWL, IMPORTS_FILE))))
     graph.add((IMPORTS_IRI, RDFS.comment, Literal(
         "External terms that LBP-KG maps to, with the labels their ontologies give them. Mappings are "
         "annotation assertions, so importing this module adds no logical axioms to LBP-KG.", lang="en")))
@@ -67,4 +69,4 @@ def imports_module(table: MappingTable, version_iri: str, parents: dict[str, tup
 
 def write_catalog(folder: Path) -> None:
     """catalog-v001.xml: Protégé's way to resolve owl:imports to a local file."""
-    (folder / "catalog-v001.xml").write_text(CATALOG.format(iri=IMPORTS_IRI, file=IMPORTS_FILE), encoding="utf-8")
+    (folder / CATALOG_FILE).write_text(CATALOG.format(iri=IMPORTS_IRI, file=IMPORTS_FILE), encoding="utf-8")

@@ -32,8 +32,8 @@ from rdflib.namespace import OWL, RDF, SKOS
 
 from kg.errors import LbpError, Problem, SourceError
 from kg.namespaces import OIO, bind_prefixes
+from kg.release_files import SSSOM_STEM
 
-DEFAULT_MAPPINGS = Path("ontology") / "mappings" / "lbp-kg.sssom.tsv"
 PREFIX_FILE_NAME = "prefixes.yaml"
 
 #: The SKOS mapping predicates a row may use. broadMatch: the object is broader than the subject.
@@ -170,7 +170,7 @@ def _check_row(row: Mapping, converter: curies.Converter, display: str) -> list[
     return found
 
 
-def load_mappings(path: Path = DEFAULT_MAPPINGS, prefixes: Path | None = None) -> MappingTable:
+def load_mappings(path: Path, prefixes: Path | None = None) -> MappingTable:
     """Read and check a mapping table; raise :class:`SourceError` listing every bad row by line."""
     path = Path(path)
     display = str(path)
@@ -219,7 +219,7 @@ def load_mappings(path: Path = DEFAULT_MAPPINGS, prefixes: Path | None = None) -
     return MappingTable(path=path, metadata=metadata, mappings=mappings, converter=converter)
 
 
-def mapping_graph(path: Path = DEFAULT_MAPPINGS, prefixes: Path | None = None) -> Graph:
+def mapping_graph(path: Path, prefixes: Path | None = None) -> Graph:
     """The mappings as RDF: ``subject skos:xMatch object`` and ``subject oboInOwl:hasDbXref "CURIE"``.
 
     The database cross-reference is written for every row, as OBO ontologies do, so that tools that
@@ -242,7 +242,7 @@ def mapping_graph(path: Path = DEFAULT_MAPPINGS, prefixes: Path | None = None) -
 
 
 def write_release(
-    folder: Path, path: Path = DEFAULT_MAPPINGS, prefixes: Path | None = None, stem: str = "lbp-kg.sssom"
+    folder: Path, path: Path, prefixes: Path | None = None, stem: str = SSSOM_STEM
 ) -> list[Path]:
     """Check the table, then write ``<stem>.tsv`` and ``<stem>.json`` into ``folder`` with sssom-py.
 

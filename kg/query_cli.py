@@ -13,8 +13,8 @@ from typing import NoReturn
 import click
 
 from kg.errors import LbpError, SourceError
+from kg.formats import FAMILY_ALIASES
 from kg.querylib import (
-    DEFAULT_QUERY_DIR,
     QueryLibraryError,
     RenderedQuery,
     get_query,
@@ -24,11 +24,11 @@ from kg.querylib import (
     scan_queries,
     split_header,
 )
-from kg.serialize import ALIASES, FORMATS, serialize
-from kg.store import DEFAULT_STORE_SPEC, open_store
+from kg.serialize import FORMATS, serialize
+from kg.store import open_store
 from kg.store.sparqltext import ServiceRefused
 
-FORMAT_CHOICES = sorted(set(FORMATS) | {name for _, name in ALIASES})
+FORMAT_CHOICES = sorted(set(FORMATS) | {name for _, name in FAMILY_ALIASES})
 
 
 def _fail(exc: Exception) -> NoReturn:
@@ -53,7 +53,9 @@ def _looks_like_name(text: str) -> bool:
     return not any(ch.isspace() or ch in "{}" for ch in text)
 
 
-def _prepare(text: str | None, query_file: str | None, params: dict[str, str], queries_dir: Path) -> RenderedQuery:
+def _prepare(
+    text: str | None, query_file: str | None, params: dict[str, str], queries_dir: Path | None
+) -> RenderedQuery:
     """Library query by name, a .rq file (its header's params honoured), or inline SPARQL."""
     if query_file is not None:
         if text:
@@ -79,16 +81,17 @@ def _prepare(text: str | None, query_file: str | None, params: dict[str, str], q
               help="Run a .rq file ('-' reads standard input).")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME (a CURIE like lbp:Sciatica, an <IRI>, or text). Repeatable.")
-@click.option("--store", "store_spec", default=DEFAULT_STORE_SPEC, show_default=True, envvar="LBPKG_STORE",
-              help="oxigraph:PATH | rdflib:RELEASE_DIR | sparql:QUERY_URL[|UPDATE_URL]")
+@click.option("--store", "store_spec", default=None,
+              help="oxigraph:PATH | rdflib:RELEASE_DIR | sparql:QUERY_URL[|UPDATE_URL] (default: the embedded "
+                   "store `lbpkg build` writes, or LBPKG_STORE)")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES, case_sensitive=False), default=None,
               help="Output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated queries fetch remote endpoints).")
 @click.option("--queries", "queries_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_QUERY_DIR, show_default=True, help="Query library folder.")
-def query_command(query: str | None, query_file: str | None, params: tuple[str, ...], store_spec: str,
-                  fmt: str | None, timeout: float | None, allow_service: bool, queries_dir: Path) -> None:
+              default=None, help="Query library folder (default: the installed library, or LBPKG_QUERIES).")
+def query_command(query: str | None, query_file: str | None, params: tuple[str, ...], store_spec: str | None,
+                  fmt: str | None, timeout: float | None, allow_service: bool, queries_dir: Path | None) -> None:
     """Run QUERY: a library query name (e.g. examples/labels), inline SPARQL, or --file F.rq."""
     try:
         prepared = _prepare(query, query_file, _split_params(params), queries_dir)
@@ -106,8 +109,8 @@ def query_command(query: str | None, query_file: str | None, params: tuple[str, 
 @click.option("--tag", "tags", multiple=True, help="Only queries with this tag (repeatable: any of them).")
 @click.option("--audience", type=click.Choice(["researcher", "educator", "developer"]), default=None)
 @click.option("--queries", "queries_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_QUERY_DIR, show_default=True, help="Query library folder.")
-def queries_command(tags: tuple[str, ...], audience: str | None, queries_dir: Path) -> None:
+              default=None, help="Query library folder (default: the installed library, or LBPKG_QUERIES).")
+def queries_command(tags: tuple[str, ...], audience: str | None, queries_dir: Path | None) -> None:
     """List the query library: name, audience, title."""
     library, problems = scan_queries(queries_dir)
     rows = [

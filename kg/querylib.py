@@ -42,9 +42,9 @@ from rdflib import Literal as RdfLiteral
 from kg.errors import Problem, SourceError
 from kg.namespaces import PREFIXES
 from kg.results import XSD, QueryResult, Term
+from kg.settings import get_settings
 from kg.store.sparqltext import uses_service
 
-DEFAULT_QUERY_DIR = Path("queries")
 AUDIENCES = ("researcher", "educator", "developer")
 HEADER_KEYS = {"title", "description", "audience", "tags", "params", "expect", "check", "breaks_with", "federated",
                "report"}
@@ -419,12 +419,21 @@ def load_query_file(path: Path, root: Path | None = None) -> LibraryQuery:
     return parse_query_text(text, name, path)
 
 
-def scan_queries(root: Path = DEFAULT_QUERY_DIR) -> tuple[dict[str, LibraryQuery], list[Problem]]:
-    """Every readable query by name (sorted) and the problems of the others: for listings that
-    should show what works while reporting what does not."""
+def library_dir(root: Path | None = None) -> Path:
+    """The query library folder: `root`, else the installed library (kg.settings). A missing
+    folder is an error, never an empty library."""
+    if root is None:
+        return get_settings().require("queries")
     root = Path(root)
     if not root.is_dir():
-        return {}, [Problem(str(root), None, None, "no query library folder here")]
+        raise QueryLibraryError([Problem(str(root), None, None, "no query library folder here")])
+    return root
+
+
+def scan_queries(root: Path | None = None) -> tuple[dict[str, LibraryQuery], list[Problem]]:
+    """Every readable query by name (sorted) and the problems of the others: for listings that
+    should show what works while reporting what does not."""
+    root = library_dir(root)
     queries: dict[str, LibraryQuery] = {}
     problems: list[Problem] = []
     for path in sorted(root.rglob("*.rq")):
@@ -437,7 +446,7 @@ def scan_queries(root: Path = DEFAULT_QUERY_DIR) -> tuple[dict[str, LibraryQuery
     return queries, problems
 
 
-def load_queries(root: Path = DEFAULT_QUERY_DIR) -> dict[str, LibraryQuery]:
+def load_queries(root: Path | None = None) -> dict[str, LibraryQuery]:
     """Every queries/**/*.rq by name (sorted); all malformed headers reported at once."""
     queries, problems = scan_queries(root)
     if problems:
@@ -445,12 +454,13 @@ def load_queries(root: Path = DEFAULT_QUERY_DIR) -> dict[str, LibraryQuery]:
     return queries
 
 
-def get_query(name: str, root: Path = DEFAULT_QUERY_DIR) -> LibraryQuery:
+def get_query(name: str, root: Path | None = None) -> LibraryQuery:
     """One library query by name (e.g. 'examples/labels'), without parsing the others."""
-    path = Path(root) / f"{name.removesuffix('.rq')}.rq"
+    root = library_dir(root)
+    path = root / f"{name.removesuffix('.rq')}.rq"
     if ".." in Path(name).parts or not path.is_file():
         raise QueryLibraryError([Problem(str(root), None, name, f"no query named {name!r}: see `lbpkg queries`")])
-    return load_query_file(path, Path(root))
+    return load_query_file(path, root)
 
 
 def render(query: LibraryQuery, params: Mapping[str, Any] | None = None) -> RenderedQuery:

@@ -15,6 +15,7 @@ from rdflib import Graph, URIRef
 
 from kg.errors import BuildError
 from kg.namespaces import LBP
+from kg.release_files import ONTOLOGY_NT
 
 
 @dataclass
@@ -48,7 +49,7 @@ def classify(graph: Graph) -> Reasoned:
     from owlready2 import OwlReadyInconsistentOntologyError, World, sync_reasoner
 
     with tempfile.TemporaryDirectory(prefix="lbpkg-reason-") as tmp:
-        nt = Path(tmp) / "lbp-kg.nt"
+        nt = Path(tmp) / ONTOLOGY_NT
         graph.serialize(nt, format="nt", encoding="utf-8")
         world = World()
         onto = world.get_ontology(nt.as_uri()).load(format="ntriples")

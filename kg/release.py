@@ -14,18 +14,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.errors import BuildError
-
-# Release file name -> rdflib serialisation format.
-GRAPH_FORMATS: dict[str, str] = {
-    "lbp-kg.owl": "xml",
-    "lbp-kg.ttl": "turtle",
-    "lbp-kg.nt": "nt",
-    "lbp-kg.jsonld": "json-ld",
-}
-INFERRED_FORMATS: dict[str, str] = {
-    "lbp-kg-inferred.ttl": "turtle",
-    "lbp-kg-inferred.nt": "nt",
-}
+from kg.release_files import ASSERTED_FILES, BY_NAME, CONTEXT, INFERRED_FILES, MANIFEST, RELEASE_FILES
 
 
 def recover(final: Path) -> None:
@@ -60,26 +49,34 @@ def atomic_dir(final: Path, write: Callable[[Path], None]) -> None:
 def write_graphs(folder: Path, asserted: Graph, inferred: Graph, context: dict[str, str]) -> None:
     """Serialise the asserted graph in every release format and the relation graph beside it."""
     try:
-        for name, fmt in GRAPH_FORMATS.items():
+        for name in ASSERTED_FILES:
+            fmt = BY_NAME[name].rdflib_format
             if fmt == "json-ld":
                 asserted.serialize(folder / name, format=fmt, context=context, indent=1)
             else:
                 asserted.serialize(folder / name, format=fmt, encoding="utf-8")
-        for name, fmt in INFERRED_FORMATS.items():
-            inferred.serialize(folder / name, format=fmt, encoding="utf-8")
+        for name in INFERRED_FILES:
+            inferred.serialize(folder / name, format=BY_NAME[name].rdflib_format, encoding="utf-8")
     except OSError as exc:
         raise BuildError(f"cannot write release files: {exc}") from None
-    (folder / "context.jsonld").write_text(
+    (folder / CONTEXT).write_text(
         json.dumps({"@context": context}, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
 
 
 def write_manifest(folder: Path, info: dict[str, object]) -> None:
-    """manifest.json: version, counts and a SHA-256 per file, so downloads can be checked."""
-    files = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file() and p.name != "manifest.json"
-    }
-    payload = dict(info, files=files)
-    (folder / "manifest.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    """manifest.json: version, counts, a SHA-256 per file (so downloads can be checked), and what
+    each file is, from kg.release_files. A file the table does not know is a bug: the build fails."""
+    present = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)
+    unknown = [name for name in present if name not in BY_NAME]
+    if unknown:
+        raise BuildError(f"release files missing from kg.release_files: {', '.join(unknown)}")
+    files = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in present}
+    contents = [
+        {"name": f.name, "media_type": f.media_type, "description": f.description}
+        | ({"graph": f.graph} if f.graph else {})
+        for f in RELEASE_FILES
+        if f.name in files or f.name == MANIFEST
+    ]
+    payload = dict(info, files=files, contents=contents)
+    (folder / MANIFEST).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

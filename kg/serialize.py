@@ -1,5 +1,5 @@
-"""Write a QueryResult in the standard formats. Formats are a table (name, media type, writer), so the
-CLI's --format and the web UI's Accept header pick from the same data instead of if-chains."""
+"""Write a QueryResult in the standard formats. The formats are kg.formats' table; this module adds
+the writer of each, so the CLI's --format and the web UI's Accept header pick from the same data."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape, quoteattr
 from rdflib import Graph
 
 from kg.errors import LbpError
+from kg.formats import DEFAULT_FORMAT, FAMILY_ALIASES, HTTP_DEFAULT_FORMAT, Format, name_for_media_type, rdf_formats
+from kg.formats import FORMATS as TABLE
 from kg.namespaces import PREFIXES, bind_prefixes
 from kg.results import QueryResult, Term
 
@@ -156,63 +158,48 @@ def _graph_writer(rdflib_format: str) -> Callable[[QueryResult], str]:
     return write
 
 
-# -- the tables ------------------------------------------------------------------------------
+# -- the formats: kg.formats describes them, this module writes them -------------------------
 
-TABULAR = frozenset({"select", "ask"})
-GRAPH = frozenset({"graph"})
+WRITERS: dict[str, Callable[[QueryResult], str]] = {
+    "table": write_table,
+    "json": write_json,
+    "xml": write_xml,
+    "csv": write_csv,
+    "tsv": write_tsv,
+} | {f.name: _graph_writer(f.rdflib) for f in rdf_formats() if f.rdflib}
 
 
 @dataclass(frozen=True)
 class ResultFormat:
-    name: str
-    media_type: str
-    extension: str
-    kinds: frozenset[str]
+    """A format of kg.formats with the function that writes a result in it."""
+
+    format: Format
     write: Callable[[QueryResult], str]
 
+    @property
+    def name(self) -> str:
+        return self.format.name
 
-FORMATS: dict[str, ResultFormat] = {
-    f.name: f
-    for f in (
-        ResultFormat("table", "text/plain", "txt", TABULAR, write_table),
-        ResultFormat("json", "application/sparql-results+json", "srj", TABULAR, write_json),
-        ResultFormat("xml", "application/sparql-results+xml", "srx", TABULAR, write_xml),
-        ResultFormat("csv", "text/csv", "csv", TABULAR, write_csv),
-        ResultFormat("tsv", "text/tab-separated-values", "tsv", TABULAR, write_tsv),
-        ResultFormat("turtle", "text/turtle", "ttl", GRAPH, _graph_writer("turtle")),
-        ResultFormat("ntriples", "application/n-triples", "nt", GRAPH, _graph_writer("nt")),
-        ResultFormat("jsonld", "application/ld+json", "jsonld", GRAPH, _graph_writer("json-ld")),
-        ResultFormat("rdfxml", "application/rdf+xml", "rdf", GRAPH, _graph_writer("xml")),
-    )
-}
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
 
-# A name asked for a result of the other family -> the format meant (`--format json` on a
-# CONSTRUCT means JSON-LD; `--format xml` means RDF/XML).
-ALIASES: dict[tuple[str, str], str] = {
-    ("graph", "json"): "jsonld",
-    ("graph", "xml"): "rdfxml",
-    ("graph", "table"): "turtle",
-}
+    @property
+    def extension(self) -> str:
+        return self.format.extension
 
-DEFAULT_FORMAT: dict[str, str] = {"select": "table", "ask": "table", "graph": "turtle"}
-# What an HTTP client gets when its Accept header names nothing we write (e.g. */*).
-HTTP_DEFAULT_FORMAT: dict[str, str] = {"select": "json", "ask": "json", "graph": "turtle"}
+    @property
+    def kinds(self) -> frozenset[str]:
+        return self.format.kinds
 
-# Media types that clients send but that are not the canonical ones above.
-MEDIA_ALIASES: dict[str, str] = {
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/n-triples": "ntriples",
-    "application/x-turtle": "turtle",
-    "application/json+ld": "jsonld",
-}
+
+FORMATS: dict[str, ResultFormat] = {name: ResultFormat(fmt, WRITERS[name]) for name, fmt in TABLE.items()}
 
 
 def find_format(name: str | None, kind: str) -> ResultFormat:
     """The format for a result kind, by name (None: the default for that kind)."""
     name = DEFAULT_FORMAT[kind] if name is None else name.lower()
-    name = ALIASES.get((kind, name), name)
+    name = FAMILY_ALIASES.get((kind, name), name)
     fmt = FORMATS.get(name)
     if fmt is None or kind not in fmt.kinds:
         fitting = ", ".join(n for n, f in FORMATS.items() if kind in f.kinds)
@@ -227,7 +214,6 @@ def serialize(result: QueryResult, name: str | None = None) -> str:
 
 def negotiate(accept: str | None, kind: str) -> ResultFormat:
     """Pick a format from an HTTP Accept header (q-values honoured), else the kind's default."""
-    by_media = {f.media_type: f.name for f in FORMATS.values()} | MEDIA_ALIASES
     choices: list[tuple[float, int, str]] = []
     for order, part in enumerate((accept or "").split(",")):
         media, *params = (p.strip() for p in part.split(";"))
@@ -242,9 +228,9 @@ def negotiate(accept: str | None, kind: str) -> ResultFormat:
     for neg_q, _, media in sorted(choices):
         if neg_q == 0:
             break
-        name = by_media.get(media)
+        name = name_for_media_type(media)
         if name is not None:
-            name = ALIASES.get((kind, name), name)
+            name = FAMILY_ALIASES.get((kind, name), name)
             if kind in FORMATS[name].kinds:
                 return FORMATS[name]
     return FORMATS[HTTP_DEFAULT_FORMAT[kind]]

@@ -72,10 +72,10 @@ def hierarchy_closure(graph: Graph) -> Graph:
 def check_problems(compiled: Compiled, query_root: Path | None = None) -> list[Problem]:
     """Run every check of the query library (queries/checks/*-violation.rq) over the compiled
     sources; each row becomes a Problem located at the file and line that wrote the statement."""
-    from kg.querylib import DEFAULT_QUERY_DIR, load_queries, render
+    from kg.querylib import load_queries, render
     from kg.store import OxigraphStore
 
-    checks = [q for q in load_queries(query_root or DEFAULT_QUERY_DIR).values() if q.check]
+    checks = [q for q in load_queries(query_root).values() if q.check]
     store = OxigraphStore.from_graphs({
         str(ASSERTED_GRAPH): compiled.graph, str(INFERRED_GRAPH): hierarchy_closure(compiled.graph),
     })

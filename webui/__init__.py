@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
+
+from kg.settings import get_settings
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, overrides: dict[str, Any] | None = None) -> Flask:
     """Defaults, then instance config (config.py) or else the test config, as Flask's tutorial
     does, then `overrides` (what `lbpkg serve` is told on its command line)."""
     app = Flask(__name__, instance_relative_config=True)
+    settings = get_settings()
     app.config.from_mapping(
-        STORE="oxigraph:" + str(Path("build/store").resolve()),
-        RELEASE_DIR=str(Path("build/release").resolve()),
+        STORE=settings.store_spec,
+        RELEASE_DIR=str(settings.release_dir),
+        QUERY_DIR=str(settings.queries_dir),
         QUERY_TIMEOUT=10.0,
     )
     if test_config is None:

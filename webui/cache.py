@@ -1,5 +1,6 @@
 """A bounded in-memory cache of rendered GET responses (term pages, the JSON API, browsing pages).
 
+
 The store is read-only while the site is served, so a page rendered once is the same for every
 later request with the same address and Accept header until the process restarts with a new
 release. Rendering a term page costs several store queries and a template (milliseconds); a hit
@@ -26,6 +27,8 @@ from email.utils import formatdate
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request
+
+from kg.release_files import MANIFEST
 
 DEFAULTS = {"RESPONSE_CACHE_ENTRIES": 2048, "RESPONSE_CACHE_BYTES": 64 * 1024 * 1024, "RESPONSE_CACHE_MAX_AGE": 300}
 EXCLUDED_PREFIXES = ("/sparql", "/static/", "/downloads/", "/vendor/")
@@ -91,7 +94,7 @@ class ResponseCache:
 
 def release_stamp(release_dir: str | None) -> tuple[str, str]:
     """The release version (for ETags) and when it was written (an HTTP date, for Last-Modified)."""
-    manifest = Path(release_dir or "") / "manifest.json"
+    manifest = Path(release_dir or "") / MANIFEST
     try:
         version = str(json.loads(manifest.read_text(encoding="utf-8")).get("version", "dev"))
         written = manifest.stat().st_mtime

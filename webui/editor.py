@@ -8,7 +8,6 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask.typing import ResponseReturnValue
 
 from kg.editordata import Example, examples, prefixes, vocabulary
-from kg.querylib import DEFAULT_QUERY_DIR
 from webui.assets import serve_asset
 from webui.kgaccess import get_kg
 
@@ -20,7 +19,7 @@ def _examples() -> list[Example]:
     """The library's examples, read once per app (the library does not change while it runs)."""
     ext = current_app.extensions
     if "lbp_kg_examples" not in ext:
-        ext["lbp_kg_examples"] = examples(current_app.config.get("QUERY_DIR") or DEFAULT_QUERY_DIR)
+        ext["lbp_kg_examples"] = examples(current_app.config.get("QUERY_DIR"))
     return ext["lbp_kg_examples"]
 
 

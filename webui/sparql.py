@@ -28,6 +28,7 @@ from kg.endpoint import (
     store_sizes,
 )
 from kg.executor import InlineExecutor, QueryBusy, QueryExecutor, SerializeOptions, WorkerCrashed, make_executor
+from kg.formats import rdf_formats
 from kg.namespaces import LBP
 from kg.results import QueryResult
 from kg.store import EndpointError, QueryError, QuerySyntaxError, QueryTimeout, StoreError
@@ -36,7 +37,7 @@ from webui.kgaccess import get_kg
 
 bp = Blueprint("sparql", __name__)
 _KEY = "lbp_kg_executor"
-RDF_MEDIA = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
+RDF_MEDIA = tuple(f.media_type for f in rdf_formats())
 DEFAULTS = {
     "QUERY_TIMEOUT": 10.0,
     "QUERY_WORKERS": 2,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from kg.formats import FAMILY_ALIASES, name_for, rdf_formats
 from kg.namespaces import LBP
 from kg.results import QueryResult
 from kg.serialize import FORMATS
@@ -14,14 +15,8 @@ from webui.kgaccess import get_kg
 
 bp = Blueprint("terms", __name__)
 
-# media type -> format name in kg.serialize (HTML is the page itself).
-RDF_MEDIA = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle",
-    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
-    "application/n-triples": "ntriples", "text/n-triples": "ntriples",
-}
-FORMAT_NAMES = {"ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-ld": "jsonld",
-                "rdf": "rdfxml", "rdfxml": "rdfxml", "xml": "rdfxml", "nt": "ntriples", "ntriples": "ntriples"}
+# media type -> format name (kg.formats' RDF formats; HTML is the page itself).
+RDF_MEDIA = {media: f.name for f in rdf_formats() for media in (f.media_type, *f.media_aliases)}
 
 
 def chosen_format() -> str | None:
@@ -30,9 +25,11 @@ def chosen_format() -> str | None:
     if name:
         if name.lower() == "html":
             return None
-        if name.lower() not in FORMAT_NAMES:
-            abort(400, description=f"unknown format {name!r}; use html, {', '.join(sorted(FORMAT_NAMES))}")
-        return FORMAT_NAMES[name.lower()]
+        fmt = FAMILY_ALIASES.get(("graph", name.lower()), name_for(name))
+        if fmt is None or not FORMATS[fmt].format.is_rdf:
+            known = ", ".join(f.name for f in rdf_formats())
+            abort(400, description=f"unknown format {name!r}; use html, {known} (or a media type)")
+        return fmt
     if not request.headers.get("Accept", "").strip():
         return None  # no preference: the page
     best = request.accept_mimetypes.best_match(["text/html", *RDF_MEDIA])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kg.paths import DEFAULT_STORE
 from kg.store.base import (
     KG_GRAPHS,
     RELEASE_GRAPHS,
@@ -24,8 +23,6 @@ from kg.store.oxigraph_store import OxigraphStore, create_oxigraph_store
 from kg.store.rdflib_store import RdflibStore
 from kg.store.sparql_store import SparqlStore
 
-DEFAULT_STORE_SPEC = f"oxigraph:{DEFAULT_STORE}"
-
 # Scheme -> factory taking what follows the first colon.
 BACKENDS: dict[str, Callable[[str], Store]] = {
     "oxigraph": OxigraphStore.from_spec,
@@ -34,8 +31,13 @@ BACKENDS: dict[str, Callable[[str], Store]] = {
 }
 
 
-def open_store(spec: str = DEFAULT_STORE_SPEC) -> Store:
-    """Open the store a spec string names; unknown schemes get a message listing the known ones."""
+def open_store(spec: str | None = None) -> Store:
+    """Open the store a spec string names (None: the settings' store, kg.settings); unknown
+    schemes get a message listing the known ones."""
+    if spec is None:
+        from kg.settings import get_settings
+
+        spec = get_settings().store_spec
     scheme, colon, arg = spec.partition(":")
     factory = BACKENDS.get(scheme) if colon else None
     if factory is None:
@@ -46,7 +48,6 @@ def open_store(spec: str = DEFAULT_STORE_SPEC) -> Store:
 
 __all__ = [
     "BACKENDS",
-    "DEFAULT_STORE_SPEC",
     "KG_GRAPHS",
     "RELEASE_GRAPHS",
     "EndpointError",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.errors import LbpError
-from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH, IMPORTS_GRAPH, INFERRED_GRAPH
+from kg.release_files import store_graphs
 from kg.results import QueryResult, ResultKind, Term
 
 if TYPE_CHECKING:
@@ -28,17 +28,11 @@ T = TypeVar("T")
 # request's format names and Accept header, or a fixed name); may raise to refuse the request.
 FormatChooser = Callable[[ResultKind], "ResultFormat"]
 
-# Release file -> named graph it is loaded into (the contract with `lbpkg build`).
-RELEASE_GRAPHS: dict[str, str] = {
-    "lbp-kg.nt": str(ASSERTED_GRAPH),
-    "lbp-kg-inferred.nt": str(INFERRED_GRAPH),
-}
+# Release file -> named graph it is loaded into (kg.release_files, the contract with `lbpkg build`).
+RELEASE_GRAPHS: dict[str, str] = store_graphs(required=True)
 KG_GRAPHS: tuple[str, ...] = tuple(RELEASE_GRAPHS.values())
 # Optional release files: external ontologies released beside the KG by `lbpkg build --with`.
-OPTIONAL_RELEASE_GRAPHS: dict[str, str] = {
-    "lbp-kg-imports.nt": str(IMPORTS_GRAPH),
-    "lbp-kg-external.nt": str(EXTERNAL_GRAPH),
-}
+OPTIONAL_RELEASE_GRAPHS: dict[str, str] = store_graphs(required=False)
 
 VARNAME = re.compile(r"^[A-Za-z_0-9][A-Za-z_0-9\u00B7\u00C0-\uFFFF]*$")
 

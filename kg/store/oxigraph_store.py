@@ -17,8 +17,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg.formats import FORMATS, rdf_formats
 from kg.namespaces import PREFIXES
 from kg.release import atomic_dir
+from kg.release_files import MANIFEST
 from kg.results import QueryResult, ResultKind, Term
 from kg.store.base import (
     Deadline,
@@ -82,19 +84,12 @@ def _syntax_error(exc: SyntaxError, sparql: str = "") -> QuerySyntaxError:
     return QuerySyntaxError(message, line, column)
 
 
-# Our format names -> the engine's own writers (kg.serialize's names; "table" has none).
+# Our format names -> the engine's own writers, for every standard format of kg.formats (the text
+# table is ours alone).
 OX_RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
+    f.name: ox.QueryResultsFormat.from_media_type(f.media_type) for f in FORMATS.values() if f.w3c and not f.is_rdf
 }
-OX_RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+OX_RDF_FORMATS: dict[str, ox.RdfFormat] = {f.name: ox.RdfFormat.from_media_type(f.media_type) for f in rdf_formats()}
 _TURTLE_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 
 
@@ -177,7 +172,7 @@ def create_oxigraph_store(release_dir: Path, store_dir: Path) -> None:
         finally:
             del store
             gc.collect()  # pyoxigraph has no close(): dropping the object closes RocksDB
-        manifest = release_dir / "manifest.json"
+        manifest = release_dir / MANIFEST
         if manifest.is_file():
             shutil.copyfile(manifest, tmp / STORE_MARKER)
 

@@ -31,6 +31,7 @@ from rdflib import Graph
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
 import kg.rdfinput  # noqa: F401 - registers the safe-rdfxml parser used for RDF/XML answers
+from kg.formats import rdf_formats
 from kg.namespaces import IMPORTS_GRAPH
 from kg.results import QueryResult, Term
 from kg.store.base import (
@@ -54,17 +55,14 @@ VIRTUOSO_ASK_VAR = "__ASK_RETVAL"
 USER_ENV = "LBPKG_SPARQL_USER"
 PASSWORD_ENV = "LBPKG_SPARQL_PASSWORD"
 
-# Response media type -> rdflib parser, for CONSTRUCT/DESCRIBE answers.
+# Response media type -> rdflib parser, for CONSTRUCT/DESCRIBE answers: kg.formats' RDF formats,
+# RDF/XML through kg.rdfinput's parser (no external or nested XML entities), and what servers send
+# besides (Virtuoso answers N-Triples as text/plain, some servers Turtle as N3).
 GRAPH_PARSERS: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "text/rdf+n3": "n3",
-    "text/n3": "n3",
-    "application/rdf+xml": "safe-rdfxml",  # kg.rdfinput: no external or nested XML entities
-    "application/ld+json": "json-ld",
-}
+    media: "safe-rdfxml" if f.name == "rdfxml" else str(f.rdflib)
+    for f in rdf_formats()
+    for media in (f.media_type, *f.media_aliases)
+} | {"text/plain": "nt", "text/rdf+n3": "n3", "text/n3": "n3"}
 OPTIONS = {"dataset": ("protocol", "native")}
 
 
