@@ -67,7 +67,7 @@ SCALE_PEAK_MIB = 4096
 
 
 def _reports() -> frozenset[str]:
-    from kg.querylib import load_queries
+    from kg.query.library import load_queries
 
     return frozenset(n for n, q in load_queries(ROOT / "queries").items() if q.report)
 
@@ -78,7 +78,7 @@ REPORTS = _reports()
 def library() -> list[tuple[str, str, dict]]:
     """(name, text, bindings) of every library query that runs on the KG alone."""
     from kg.namespaces import EXTERNAL_GRAPH
-    from kg.querylib import load_queries, render
+    from kg.query.library import load_queries, render
 
     out = []
     for name, query in sorted(load_queries(ROOT / "queries").items()):
@@ -201,7 +201,7 @@ def phase_kg(backend: str, reps: int) -> dict:
             peak_load = peak_mib()
             return {"load_s": load_s, "peak_load_mib": peak_load, "queries": time_queries(store, reps),
                     "peak_mib": peak_mib()}
-        from kg.store.virtuoso_local import local_virtuoso
+        from tests.support.virtuoso import local_virtuoso
 
         folder = tmp / "virtuoso"
         with local_virtuoso(folder) as server:

@@ -69,7 +69,7 @@ end
 def library() -> list[tuple[str, str]]:
     """(name, text) of every library query that runs on the KG alone, parameters written in."""
     from kg.namespaces import EXTERNAL_GRAPH
-    from kg.querylib import load_queries, render
+    from kg.query.library import load_queries, render
     from kg.store.base import check_bindings
     from kg.store.sparqltext import inject_values, substitute_terms
 
@@ -126,7 +126,7 @@ def rows_of(media: str, body: bytes) -> int:
 
 
 def free_port() -> int:
-    from kg.store.virtuoso_local import free_port as port
+    from tests.support.virtuoso import free_port as port
 
     return port()
 
@@ -164,7 +164,7 @@ def lbpkg_server(code: Path, threads: int) -> Iterator[str]:
 
 @contextmanager
 def virtuoso_server(tmp: Path) -> Iterator[str]:
-    from kg.store.virtuoso_local import local_virtuoso
+    from tests.support.virtuoso import local_virtuoso
 
     with local_virtuoso(tmp / "virtuoso") as server:
         server.store().load_release(RELEASE)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from typing import NoReturn
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,12 @@ class SourceError(LbpError):
 
 class BuildError(LbpError):
     """A build step failed (reasoner, SHACL, writing the release)."""
+
+
+def exit_with(exc: Exception) -> NoReturn:
+    """What every command does with an expected failure: one `error:` line per problem on
+    standard error, exit status 1, no traceback."""
+    lines = [str(p) for p in exc.problems] if isinstance(exc, SourceError) else str(exc).splitlines() or [repr(exc)]
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
+    sys.exit(1)

@@ -134,7 +134,7 @@ class Term:
     @classmethod
     def coerce(cls, value: Any) -> Term:
         """A Term from a Term, an rdflib node or a pyoxigraph term; plain strings are refused because
-        '<x>' vs 'x' would be a guess (parse them with kg.querylib.parse_value)."""
+        '<x>' vs 'x' would be a guess (parse them with kg.query.library.parse_value)."""
         if isinstance(value, Term):
             return value
         if isinstance(value, Node):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import BuildResult, build
+from kg.build.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parent.parent
 ONTOLOGY = REPO / "ontology"
@@ -111,7 +111,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     import os
     import shutil
 
-    from kg.reason import java_available
+    from kg.build.reason import java_available
 
     if "CI" not in os.environ:
         return

@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from rdflib import URIRef
 from rdflib.namespace import RDFS
 
-from kg.build import build
+from kg.build.compile import Sources, compile_sources
+from kg.build.pipeline import build
+from kg.build.reason import java_available
 from kg.cli import main
-from kg.compile import Sources, compile_sources
 from kg.errors import BuildError, SourceError
 from kg.namespaces import LBP
-from kg.reason import java_available
 
 needs_java = pytest.mark.skipif(not java_available(), reason="HermiT needs Java, which is not installed")
 

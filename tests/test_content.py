@@ -7,9 +7,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from kg.build import BuildResult
+from kg.build.pipeline import BuildResult
+from kg.build.reason import java_available
 from kg.namespaces import DEFINITION, LBP
-from kg.reason import java_available
 
 pytestmark = [
     pytest.mark.reasoner,
@@ -231,7 +231,7 @@ def test_reasoner_classifies_minimally_invasive_procedures(release: BuildResult)
 
 
 def test_release_conforms_to_shacl(release: BuildResult) -> None:
-    from kg.validate import shacl_violations
+    from kg.build.validate import shacl_violations
     from tests.conftest import ONTOLOGY
 
     assert shacl_violations(release.asserted + release.inferred, ONTOLOGY / "shapes.ttl") == []

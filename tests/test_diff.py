@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from kg.build.compile import Sources, compile_sources
+from kg.build.diff import diff_graphs
 from kg.cli import main
-from kg.compile import Sources, compile_sources
-from kg.diff import diff_graphs
 from kg.namespaces import LBP
 
 

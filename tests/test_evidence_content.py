@@ -9,13 +9,13 @@ from collections import defaultdict
 import pytest
 from markupsafe import escape
 
-from kg.compare import URGENT, card, tour, tour_causes
-from kg.evidence import OPPOSING, SUPPORTING
-from kg.graphdata import GraphData, graph_data
 from kg.namespaces import LBP
-from kg.relate import adjacency
-from kg.safety import blockers, lineage
 from kg.store import open_store
+from kg.views.compare import URGENT, card, tour, tour_causes
+from kg.views.evidence import OPPOSING, SUPPORTING
+from kg.views.graphdata import GraphData, graph_data
+from kg.views.how_related import adjacency
+from kg.views.safety import blockers, lineage
 
 pytestmark = pytest.mark.reasoner
 

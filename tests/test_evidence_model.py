@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
-from kg.build import build
+from kg.build.compile import Sources, compile_sources
+from kg.build.pipeline import build
+from kg.build.validate import validate_sources
 from kg.cli import main
-from kg.compile import Sources, compile_sources
 from kg.errors import SourceError
 from kg.namespaces import LBP
-from kg.validate import validate_sources
 
 TERMS = "terms/test.yaml"
 USE = """    - relation: usedFor

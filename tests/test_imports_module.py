@@ -10,10 +10,10 @@ import simple_icd_10_cm as icd
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.build import BuildResult
-from kg.imports import IMPORTS_FILE, PARENTS_COLUMNS, load_parents
-from kg.mappings import load_mappings, load_prefixes
-from kg.reason import java_available
+from kg.build.imports import IMPORTS_FILE, PARENTS_COLUMNS, load_parents
+from kg.build.mappings import load_mappings, load_prefixes
+from kg.build.pipeline import BuildResult
+from kg.build.reason import java_available
 from tests.conftest import ONTOLOGY
 
 MAPPINGS = ONTOLOGY / "mappings"

@@ -1,4 +1,4 @@
-"""The cross-ontology mappings (ontology/mappings/lbp-kg.sssom.tsv) and kg/mappings.py.
+"""The cross-ontology mappings (ontology/mappings/lbp-kg.sssom.tsv) and kg/build/mappings.py.
 
 These tests read only the repository: the mapping table, the prefix map, the term files and
 lbp-core.ttl. ICD-10-CM codes are checked against the code tables of the simple-icd-10-cm package.
@@ -16,8 +16,7 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.errors import SourceError
-from kg.mappings import (
+from kg.build.mappings import (
     ALLOWED_PREDICATES,
     MappingTable,
     load_mappings,
@@ -27,6 +26,7 @@ from kg.mappings import (
     write_release,
     write_sssom_release,
 )
+from kg.errors import SourceError
 from kg.namespaces import LBP, OIO
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""The query library on the real graph, driven by the one loader (kg.querylib): every query meets
+"""The query library on the real graph, driven by the one loader (kg.query.library): every query meets
 the `expect:` of its header on oxigraph, rdflib and Virtuoso (remote); the three give the same rows;
 answers marked `needs_inferred` shrink on a store without the relation graph; every check is silent
 on the KG and fires on the KG plus its `breaks_with:` snippet; the walk into UBERON runs on a release
@@ -31,10 +31,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from kg.build import BuildResult, build
+from kg.build.pipeline import BuildResult, build
+from kg.build.reason import java_available
 from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH
-from kg.querylib import AUDIENCES, LibraryQuery, check_expect, load_queries, render, turtle_graph
-from kg.reason import java_available
+from kg.query.library import AUDIENCES, LibraryQuery, check_expect, load_queries, render, turtle_graph
 from kg.results import QueryResult, Term
 from kg.store import OxigraphStore, RdflibStore, SparqlStore, Store, StoreError, open_store
 from kg.store.sparql_store import insert_data
@@ -114,7 +114,7 @@ def rdflib_store(release: BuildResult) -> RdflibStore:
 @pytest.fixture(scope="module")
 def virtuoso_store(release: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparqlStore]:
     """A Virtuoso of its own (the compliance suite reloads the shared one with a toy release)."""
-    from kg.store.virtuoso_local import local_virtuoso, missing_message
+    from tests.support.virtuoso import local_virtuoso, missing_message
 
     message = missing_message()
     if message:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.querylib import (
+from kg.query.library import (
     LibraryQuery,
     ParamError,
     QueryLibraryError,

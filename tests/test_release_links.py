@@ -9,11 +9,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.build import BuildResult
-from kg.imports import IMPORTS_FILE, IMPORTS_IRI
-from kg.mappings import load_prefixes
+from kg.build.imports import IMPORTS_FILE, IMPORTS_IRI
+from kg.build.mappings import load_prefixes
+from kg.build.pipeline import BuildResult
+from kg.build.reason import java_available
 from kg.namespaces import LBP, OIO
-from kg.reason import java_available
 from tests.conftest import ONTOLOGY
 
 pytestmark = pytest.mark.skipif(not java_available(), reason="the release is built with HermiT, which needs Java")

@@ -31,7 +31,7 @@ from kg.store import (
     create_oxigraph_store,
     open_store,
 )
-from kg.store.virtuoso_local import Virtuoso, local_virtuoso, missing_message
+from tests.support.virtuoso import Virtuoso, local_virtuoso, missing_message
 
 LBP = "https://w3id.org/lbp-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

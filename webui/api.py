@@ -11,16 +11,16 @@ from typing import Any
 import yaml
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from kg.browse import area_terms, az_index
-from kg.compare import Fact, compare, is_intervention
-from kg.evidence import as_json
-from kg.graphdata import graph_data
 from kg.namespaces import LBP
-from kg.neighbourhood import neighbourhood
-from kg.relate import MAX_PATHS, relate
-from kg.search import MAX_QUERY, search
-from kg.summary import AREAS
-from kg.terms import term_page
+from kg.views.browse import area_terms, az_index
+from kg.views.compare import Fact, compare, is_intervention
+from kg.views.evidence import as_json
+from kg.views.graphdata import graph_data
+from kg.views.how_related import MAX_PATHS, relate
+from kg.views.neighbourhood import neighbourhood
+from kg.views.search import MAX_QUERY, search
+from kg.views.summary import AREAS
+from kg.views.term_page import term_page
 from webui.kgaccess import get_kg
 
 bp = Blueprint("api", __name__, url_prefix="/api")

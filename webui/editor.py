@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from kg.editordata import Example, examples, prefixes, vocabulary
+from kg.views.editor_examples import Example, examples, prefixes, vocabulary
 from webui.assets import serve_asset
 from webui.kgaccess import get_kg
 

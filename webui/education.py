@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from kg.compare import compare, interventions, is_intervention, tour, tour_causes, tour_query_text
-from kg.graphdata import graph_data
-from kg.relate import relate
-from kg.search import resolve
+from kg.views.compare import compare, interventions, is_intervention, tour, tour_causes, tour_query_text
+from kg.views.graphdata import graph_data
+from kg.views.how_related import relate
+from kg.views.search import resolve
 from webui.kgaccess import get_kg
 
 bp = Blueprint("education", __name__, url_prefix="/learn")

@@ -1,5 +1,5 @@
 """The graph view: a term's neighbourhood drawn with Cytoscape.js (from npm), and the same data as
-JSON. The data comes from kg.neighbourhood; without JavaScript the page lists the same edges."""
+JSON. The data comes from kg.views.neighbourhood; without JavaScript the page lists the same edges."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import BuildError
 
-from kg.graphdata import graph_data
 from kg.namespaces import LBP
-from kg.neighbourhood import NODE_TYPES, neighbourhood
-from kg.querylib import expand_curie
+from kg.query.library import expand_curie
+from kg.views.graphdata import graph_data
+from kg.views.neighbourhood import NODE_TYPES, neighbourhood
 from webui.kgaccess import get_kg
 
 bp = Blueprint("graph", __name__)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from kg.browse import area_root, area_terms, az_index, tree
-from kg.evidence import grading_scales
-from kg.graphdata import graph_data
 from kg.namespaces import LBP
-from kg.summary import AREAS, area_counts
+from kg.views.browse import area_root, area_terms, az_index, tree
+from kg.views.evidence import grading_scales
+from kg.views.graphdata import graph_data
+from kg.views.summary import AREAS, area_counts
 from webui.kgaccess import get_kg
 
 bp = Blueprint("pages", __name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from kg.search import MAX_QUERY, search
+from kg.views.search import MAX_QUERY, search
 from webui.kgaccess import get_kg
 
 bp = Blueprint("search", __name__)

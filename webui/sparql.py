@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol endpoint: read-only, no outbound requests, each query time-limited in a
-worker process that is killed past the limit (kg.executor) and answered in bytes the engine wrote.
-The protocol's rules live in kg.endpoint; this view hands it the request and writes the answer.
+worker process that is killed past the limit (kg.query.executor) and answered in bytes the engine wrote.
+The protocol's rules live in kg.query.endpoint; this view hands it the request and writes the answer.
 
 Limits (app config, `lbpkg serve` options): QUERY_TIMEOUT seconds (10), QUERY_WORKERS processes
 (2), QUERY_QUEUE_WAIT seconds a query waits for a worker before a 503 (0.5), QUERY_MAX_WAITING
@@ -18,7 +18,9 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
-from kg.endpoint import (
+from kg.formats import rdf_formats
+from kg.namespaces import LBP
+from kg.query.endpoint import (
     ProtocolError,
     check_charset,
     negotiate_description,
@@ -27,9 +29,7 @@ from kg.endpoint import (
     service_description,
     store_sizes,
 )
-from kg.executor import InlineExecutor, QueryBusy, QueryExecutor, SerializeOptions, WorkerCrashed, make_executor
-from kg.formats import rdf_formats
-from kg.namespaces import LBP
+from kg.query.executor import InlineExecutor, QueryBusy, QueryExecutor, SerializeOptions, WorkerCrashed, make_executor
 from kg.results import QueryResult
 from kg.store import EndpointError, QueryError, QuerySyntaxError, QueryTimeout, StoreError
 from kg.store.base import EndpointTimeout

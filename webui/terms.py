@@ -10,7 +10,7 @@ from kg.formats import FAMILY_ALIASES, name_for, rdf_formats
 from kg.namespaces import LBP
 from kg.results import QueryResult
 from kg.serialize import FORMATS
-from kg.terms import bound_query, describe, queries_for_page, source_queries, term_page
+from kg.views.term_page import bound_query, describe, queries_for_page, source_queries, term_page
 from webui.kgaccess import get_kg
 
 bp = Blueprint("terms", __name__)

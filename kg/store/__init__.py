@@ -1,8 +1,12 @@
 """Store backends behind one interface, chosen by a spec string (oaklib style):
 
-- ``oxigraph:PATH``  pyoxigraph on disk (the default, ``oxigraph:build/store``); ``oxigraph:`` in memory
+- ``oxigraph:PATH``  pyoxigraph on disk (the default: the build folder's store, kg.settings);
+  ``oxigraph:`` in memory
 - ``rdflib:RELEASE_DIR``  in-memory rdflib Dataset loaded from a release folder (the reference engine)
 - ``sparql:QUERY_URL[|UPDATE_URL]``  any SPARQL 1.1 endpoint via SPARQLWrapper
+
+Every backend answers in one result shape (kg.results). May import: the core modules of kg only
+(errors, namespaces, settings, formats, release_files, results, serialize, rdfinput, atomic).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kg.serialize import ResultFormat
 
 T = TypeVar("T")
-# Picks the format for a result kind once the engine knows it (kg.endpoint.choose_format with the
+# Picks the format for a result kind once the engine knows it (kg.query.endpoint.choose_format with the
 # request's format names and Accept header, or a fixed name); may raise to refuse the request.
 FormatChooser = Callable[[ResultKind], "ResultFormat"]
 

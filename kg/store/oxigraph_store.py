@@ -17,9 +17,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg.atomic import atomic_dir
 from kg.formats import FORMATS, rdf_formats
 from kg.namespaces import PREFIXES
-from kg.release import atomic_dir
 from kg.release_files import MANIFEST
 from kg.results import QueryResult, ResultKind, Term
 from kg.store.base import (

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kg.browse import az_index, tree
-from kg.compare import compare, tour_causes
-from kg.graphdata import graph_data
 from kg.namespaces import LBP
-from kg.relate import relate, shortest_paths
-from kg.search import Name, normalise, resolve, score, search
 from kg.store import open_store
-from kg.terms import describe, term_page
+from kg.views.browse import az_index, tree
+from kg.views.compare import compare, tour_causes
+from kg.views.graphdata import graph_data
+from kg.views.how_related import relate, shortest_paths
+from kg.views.search import Name, normalise, resolve, score, search
+from kg.views.term_page import describe, term_page
 
 
 @pytest.fixture(scope="module")

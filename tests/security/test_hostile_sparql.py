@@ -84,7 +84,7 @@ def test_a_huge_limit_is_cut_at_the_row_cap_and_says_so(server: LiveServer, sink
 
 def test_utf8_and_charset_checks() -> None:
     """The endpoint's byte checks on their own: percent-escaped or raw bytes that are not UTF-8."""
-    from kg.endpoint import ProtocolError, check_charset, require_utf8
+    from kg.query.endpoint import ProtocolError, check_charset, require_utf8
 
     require_utf8(b"query=ASK%20%7B%7D", "query string", percent_encoded=True)
     require_utf8(b"query=%C3%A9", "query string", percent_encoded=True)

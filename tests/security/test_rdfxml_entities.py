@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
-from kg.build import load_external
+from kg.build.pipeline import load_external
 from kg.cli import main
 from kg.errors import BuildError
 from kg.rdfinput import UnsafeXML, parse_rdf_file, sniff_format

@@ -98,7 +98,7 @@ def test_an_incomplete_store_is_refused(store_spec: str, tmp_path: Path, release
 KILLED_WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from kg.release import atomic_dir
+    from kg.atomic import atomic_dir
     import kg.store.oxigraph_store as oxs
 
     what, final, source, marker = sys.argv[1:5]
@@ -170,7 +170,7 @@ def test_a_build_killed_midway_leaves_the_previous_release_served(store_spec: st
 def test_a_swap_interrupted_between_its_renames_is_recovered(release, tmp_path: Path) -> None:  # noqa: ANN001
     """Killed between moving the old release aside and moving the new one in: the next build
     (or anything calling recover) puts the old one back before it starts."""
-    from kg.release import recover
+    from kg.atomic import recover
 
     final = tmp_path / "release"
     shutil.copytree(release.release_dir, final.with_name("release.old"))

@@ -8,10 +8,10 @@ from html import unescape
 
 import pytest
 
-from kg.editordata import example_text
 from kg.namespaces import EXTERNAL_GRAPH
-from kg.querylib import check_expect, load_queries
+from kg.query.library import check_expect, load_queries
 from kg.store import open_store
+from kg.views.editor_examples import example_text
 from webui.assets import ASSETS
 
 QUERY_DIR = "queries"

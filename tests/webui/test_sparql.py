@@ -21,9 +21,9 @@ from rdflib.namespace import RDF, RDFS
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from kg.endpoint import SD, W3C_FORMATS
-from kg.executor import QueryBusy, QueryExecutor
 from kg.namespaces import ASSERTED_GRAPH, IMPORTS_GRAPH, INFERRED_GRAPH
+from kg.query.endpoint import SD, W3C_FORMATS
+from kg.query.executor import QueryBusy, QueryExecutor
 from kg.store import QueryTimeout
 from tests.webui.conftest import LiveServer
 

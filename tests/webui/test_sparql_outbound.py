@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kg.executor import QueryExecutor
+from kg.query.executor import QueryExecutor
 from kg.store import QueryError
 from kg.store.sparqltext import ServiceRefused, check_service, service_endpoints, unescape_codepoints
 from tests.servers import Listener, LiveServer
@@ -144,7 +144,7 @@ def test_workers_have_no_network(store_spec: str) -> None:
 
 SANDBOXED_SERVICE = """
 import sys
-from kg.sandbox import isolate_network
+from kg.query.sandbox import isolate_network
 method = isolate_network(tuple(sys.argv[2:]) or ("netns", "userns", "seccomp"))
 print(method)
 import pyoxigraph as ox

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.executor import WORKER_NICENESS, QueryBusy, QueryExecutor, WorkerCrashed
+from kg.query.executor import WORKER_NICENESS, QueryBusy, QueryExecutor, WorkerCrashed
 from tests.webui.conftest import LiveServer
 from webui.sparql import get_executor
 

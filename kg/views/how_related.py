@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from kg.evidence import SUPPORTING, Evidence, as_json
-from kg.graphdata import SUBCLASS, UPPER, GraphData, graph_data
 from kg.namespaces import LBP
-from kg.safety import blockers
 from kg.store import Store
+from kg.views.evidence import SUPPORTING, Evidence, as_json
+from kg.views.graphdata import SUBCLASS, UPPER, GraphData, graph_data
+from kg.views.safety import blockers
 
 MAX_PATHS = 5
 MAX_LENGTH = 6
@@ -93,7 +93,7 @@ def adjacency(data: GraphData) -> Adjacency:
         adj[o].append(Step(o, rel, s, False, kind, evidence, sources))
 
     for e in data.edges:
-        # a use that the graph also says not to make (kg.safety) is not a path to suggest
+        # a use that the graph also says not to make (kg.views.safety) is not a path to suggest
         if e.relation in SUPPORTING and blockers(data, e.source, e.target):
             continue
         if e.kind in ("asserted", "association"):

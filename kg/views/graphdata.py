@@ -11,10 +11,10 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.evidence import Evidence, statements_from_rows
 from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP
-from kg.querylib import get_query, render
+from kg.query.library import get_query, render
 from kg.store import Store
+from kg.views.evidence import Evidence, statements_from_rows
 
 PREFIXES = f"""\
 PREFIX lbp: <{LBP}>

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.namespaces import PREFIXES
-from kg.querylib import LibraryQuery, render, scan_queries
+from kg.query.library import LibraryQuery, render, scan_queries
 from kg.store import Store
 from kg.store.sparqltext import inject_values
 

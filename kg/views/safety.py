@@ -10,8 +10,8 @@ asks here, and the tests ask here over the whole graph.
 
 from __future__ import annotations
 
-from kg.evidence import CONTRAINDICATED, OPPOSING, SUPPORTING
-from kg.graphdata import UPPER, Edge, GraphData
+from kg.views.evidence import CONTRAINDICATED, OPPOSING, SUPPORTING
+from kg.views.graphdata import UPPER, Edge, GraphData
 
 
 def lineage(data: GraphData, iri: str) -> set[str]:

@@ -1,4 +1,4 @@
-"""`lbpkg query` and `lbpkg queries`: thin click commands over kg.store, kg.querylib, kg.serialize.
+"""`lbpkg query` and `lbpkg queries`: thin click commands over kg.store, kg.query.library, kg.serialize.
 
 Registered on the group in kg.cli with `main.add_command(query_command)` and
 `main.add_command(queries_command)`.
@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-from kg.errors import LbpError, SourceError
+from kg.errors import LbpError, exit_with
 from kg.formats import FAMILY_ALIASES
-from kg.querylib import (
+from kg.query.library import (
     QueryLibraryError,
     RenderedQuery,
     get_query,
@@ -31,12 +30,6 @@ from kg.store.sparqltext import ServiceRefused
 FORMAT_CHOICES = sorted(set(FORMATS) | {name for _, name in FAMILY_ALIASES})
 
 
-def _fail(exc: Exception) -> NoReturn:
-    """An expected failure: one `error:` line per problem, exit 1, no traceback."""
-    lines = [str(p) for p in exc.problems] if isinstance(exc, SourceError) else str(exc).splitlines() or [repr(exc)]
-    for line in lines:
-        click.echo(f"error: {line}", err=True)
-    sys.exit(1)
 
 
 def _split_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -99,9 +92,9 @@ def query_command(query: str | None, query_file: str | None, params: tuple[str, 
             result = store.query(prepared.sparql, prepared.bindings, timeout=timeout, allow_service=allow_service)
         text = serialize(result, fmt)
     except ServiceRefused as exc:
-        _fail(ServiceRefused(f"{exc}; `lbpkg query --allow-service` allows it"))
+        exit_with(ServiceRefused(f"{exc}; `lbpkg query --allow-service` allows it"))
     except LbpError as exc:
-        _fail(exc)
+        exit_with(exc)
     click.echo(text, nl=not text.endswith("\n"))
 
 
@@ -125,4 +118,4 @@ def queries_command(tags: tuple[str, ...], audience: str | None, queries_dir: Pa
     elif not problems:
         click.echo("no queries match", err=True)
     if problems:
-        _fail(QueryLibraryError(problems))
+        exit_with(QueryLibraryError(problems))

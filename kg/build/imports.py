@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import Problem, SourceError
-from kg.mappings import MappingTable
+from kg.build.mappings import MappingTable
 from kg.namespaces import LBP, bind_prefixes
 from kg.release_files import CATALOG as CATALOG_FILE
 from kg.release_files import IMPORTS_OWL, ONTOLOGY_OWL

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.graphdata import GraphData, graph_data
 from kg.namespaces import LBP
 from kg.store import Store
-from kg.summary import AREAS
-from kg.terms import Link as Entry
+from kg.views.graphdata import GraphData, graph_data
+from kg.views.summary import AREAS
+from kg.views.term_page import Link as Entry
 
 PART_OF = str(LBP.partOf)
 MAX_TREE_NODES = 2000

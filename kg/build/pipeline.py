@@ -14,15 +14,16 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from kg import __version__
-from kg.compile import Compiled, Sources
+from kg.atomic import atomic_dir
+from kg.build.compile import Compiled, Sources
 from kg.errors import BuildError
 from kg.namespaces import LBP, ONTOLOGY_IRI, PREFIXES, version_iri
-from kg.progress import Progress
-from kg.reason import classify
-from kg.relation_graph import materialise
-from kg.release import atomic_dir, write_graphs, write_manifest
+from kg.build.progress import Progress
+from kg.build.reason import classify
+from kg.build.relation_graph import materialise
+from kg.build.release import write_graphs, write_manifest
 from kg.release_files import EXTERNAL_NT, IMPORTS_NT, ONTOLOGY_NT
-from kg.validate import shacl_violations, validate_sources
+from kg.build.validate import shacl_violations, validate_sources
 
 
 @dataclass
@@ -63,8 +64,8 @@ def _mappings(src: Sources, version: str) -> tuple[Graph, Graph] | None:
     """The mapping triples and the imports module, or None when the ontology has no mapping table."""
     if not src.mappings.exists():
         return None
-    from kg.imports import imports_module, load_parents
-    from kg.mappings import load_mappings, mapping_graph
+    from kg.build.imports import imports_module, load_parents
+    from kg.build.mappings import load_mappings, mapping_graph
 
     table = load_mappings(src.mappings)
     parents = load_parents(src.mappings.parent / "external-parents.tsv")
@@ -122,7 +123,7 @@ def build(
         if violations:
             raise BuildError("SHACL validation failed:\n" + "\n".join(violations))
     if mapped is not None:
-        from kg.imports import IMPORTS_IRI
+        from kg.build.imports import IMPORTS_IRI
 
         # Added after reasoning: the reasoner must not try to fetch the import over the network.
         asserted.add((ONTOLOGY_IRI, OWL.imports, IMPORTS_IRI))
@@ -132,7 +133,7 @@ def build(
         counts["external_triples"] = len(external)
     context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
     if src.mappings.exists():
-        from kg.mappings import load_prefixes, prefix_file
+        from kg.build.mappings import load_prefixes, prefix_file
 
         # The JSON-LD context covers every prefix of the curated map, so each xref compacts.
         context |= dict(load_prefixes(prefix_file(src.mappings)).bimap)
@@ -142,8 +143,8 @@ def build(
         if with_external:
             external.serialize(folder / EXTERNAL_NT, format="nt", encoding="utf-8")
         if mapped is not None:
-            from kg.imports import IMPORTS_FILE, write_catalog
-            from kg.mappings import write_sssom_release
+            from kg.build.imports import IMPORTS_FILE, write_catalog
+            from kg.build.mappings import write_sssom_release
 
             write_sssom_release(src.mappings, folder)
             mapped[1].serialize(folder / IMPORTS_FILE, format="xml", encoding="utf-8")

@@ -1,6 +1,6 @@
 """A term's neighbourhood as nodes and edges: what the graph view draws and the JSON API returns.
 
-Built on the graph snapshot (kg.graphdata), so it costs no query per step. Edges keep their kind
+Built on the graph snapshot (kg.views.graphdata), so it costs no query per step. Edges keep their kind
 (asserted by curators, inferred by the reasoner, or a sourced association with evidence), and two
 terms joined by several relations get several edges. The upper classes (anatomical entity,
 disorder, ...) are too general to help and are left out, except as a node's type.
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.evidence import as_json
-from kg.graphdata import SUBCLASS, UPPER, Edge, GraphData, graph_data
 from kg.namespaces import LBP
 from kg.serialize import compact
 from kg.store import Store
+from kg.views.evidence import as_json
+from kg.views.graphdata import SUBCLASS, UPPER, Edge, GraphData, graph_data
 
 MAX_NODES = 80
 # Upper class -> the node type shown in the legend (first match wins, most specific first).

@@ -2,7 +2,7 @@
 
 The page is built from SPARQL queries bound to the term (shown on the page as "the SPARQL behind
 this page"); labels of the other terms, and every association with its evidence, come from the
-snapshot in kg.graphdata, which reads them through queries/evidence/statements.rq.
+snapshot in kg.views.graphdata, which reads them through queries/evidence/statements.rq.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
-from kg.evidence import Evidence
-from kg.graphdata import PREFIXES, SUBCLASS, graph_data
 from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP, bind_prefixes
-from kg.querylib import get_query
+from kg.query.library import get_query
 from kg.results import Term
 from kg.store import Store
+from kg.views.evidence import Evidence
+from kg.views.graphdata import PREFIXES, SUBCLASS, graph_data
 
 # The term's own annotations (label, definition, synonyms, mappings, ...) with their sources.
 ANNOTATIONS_QUERY = PREFIXES + f"""
@@ -36,7 +36,7 @@ def _statements_query(subject: str, obj: str, more: str = "") -> str:
     """Statements with the term on one side (subject and obj are ?term and ?other, either way round):
     relation-graph edges, the restrictions curators wrote (an edge of the relation graph that no
     curator wrote is inferred), then the `more` branches. Associations come with their evidence from
-    the snapshot (kg.graphdata reads queries/evidence/statements.rq)."""
+    the snapshot (kg.views.graphdata reads queries/evidence/statements.rq)."""
     return PREFIXES + f"""
 SELECT DISTINCT ?relation ?other ?kind ?source WHERE {{
   {{

@@ -19,7 +19,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.errors import Problem, SourceError
 from kg.namespaces import DEFINITION, LBP, OIO, bind_prefixes
-from kg.yamlsource import LINE, load_items
+from kg.build.yamlsource import LINE, load_items
 
 CLASS_ID = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 INDIVIDUAL_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -174,7 +174,7 @@ class ScaleValue:
 
 def grading_scales(store: Any) -> dict[str, list[ScaleValue]]:
     """Each evidence scale's values in rank order, with definitions (the evidence guide page)."""
-    from kg.querylib import get_query, render
+    from kg.query.library import get_query, render
 
     rendered = render(get_query("evidence/grading-scales"))
     scales: dict[str, list[ScaleValue]] = {}

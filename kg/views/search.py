@@ -2,7 +2,7 @@
 
 Ranking, best first: exact label > label prefix > exact synonym > synonym prefix > a word of a
 name starting with the query > substring > fuzzy (typos). The index is plain Python over the
-snapshot of kg.graphdata: a few thousand names, so a scan per keystroke is fast enough.
+snapshot of kg.views.graphdata: a few thousand names, so a scan per keystroke is fast enough.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from kg.graphdata import UPPER, GraphData, graph_data
 from kg.namespaces import LBP
 from kg.store import Store
+from kg.views.graphdata import UPPER, GraphData, graph_data
 
 MAX_QUERY = 200
 FUZZY_MIN = 0.75

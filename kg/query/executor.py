@@ -26,7 +26,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from kg.endpoint import ProtocolError, choose_format
+from kg.query.endpoint import ProtocolError, choose_format
 from kg.results import QueryResult, Term
 from kg.store import QueryError, QuerySyntaxError, QueryTimeout, Store, StoreError, open_store
 from kg.store.base import EndpointError, EndpointTimeout, FormatChooser, QueryDataset, SerializedResult, check_bindings
@@ -198,12 +198,12 @@ class _Worker:
     """One worker process (a fresh interpreter running this module) and the parent's end of a
     socket pair to it. A plain subprocess rather than multiprocessing's spawn: that re-imports the
     parent's __main__, which fails or misbehaves under some launchers (stdin, console scripts).
-    Its first message says how it cut itself off the network (kg.sandbox)."""
+    Its first message says how it cut itself off the network (kg.query.sandbox)."""
 
     def __init__(self, spec: str, allowed: Allowed):
         parent, child = socket.socketpair()
         with child:
-            cmd = [sys.executable, "-m", "kg.executor", str(child.fileno()), spec, json.dumps(allowed)]
+            cmd = [sys.executable, "-m", "kg.query.executor", str(child.fileno()), spec, json.dumps(allowed)]
             self.process = subprocess.Popen(cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
         self.conn = Connection(parent.detach())
         self.sandbox: str | None = None
@@ -254,7 +254,7 @@ class QueryExecutor:
     (default: as many as workers) wait at a time; more are refused at once, so slow queries never
     hold more than workers + max_waiting server threads. Workers run at a lower CPU priority
     (WORKER_NICENESS) than the server, so pages stay fast while queries run. Workers have no network unless
-    SERVICE is allowed (kg.sandbox).
+    SERVICE is allowed (kg.query.sandbox).
     """
 
     def __init__(
@@ -463,7 +463,7 @@ def make_executor(
 
 
 def _main(argv: list[str]) -> None:
-    """Entry point of a worker process: `python -m kg.executor FD SPEC ALLOWED` (ALLOWED: JSON true,
+    """Entry point of a worker process: `python -m kg.query.executor FD SPEC ALLOWED` (ALLOWED: JSON true,
     false, or a list of SERVICE endpoints). With SERVICE refused, the worker gives up the network
     before it opens the store or starts a thread, and says how in its first message."""
     fd, spec, allow = argv
@@ -475,7 +475,7 @@ def _main(argv: list[str]) -> None:
     allowed = tuple(allowed) if isinstance(allowed, list) else bool(allowed)
     sandbox = None
     if allowed is False and not spec.startswith("sparql:"):  # a remote store is reached by network
-        from kg.sandbox import isolate_network
+        from kg.query.sandbox import isolate_network
 
         sandbox = isolate_network()
     conn = Connection(int(fd))

@@ -1,14 +1,14 @@
 """For educators: interventions side by side, and a tour from a cause to its mechanisms to the
 interventions that act there.
 
-The comparison reads the snapshot (kg.graphdata): structural facts (target, mechanism of action,
+The comparison reads the snapshot (kg.views.graphdata): structural facts (target, mechanism of action,
 invasiveness, agent) come from the relation graph, most specific filler only; clinical facts (used
 for, no benefit, recommendations, contraindications, benefits, risks, alternatives) are sourced
 associations, each shown with its evidence and caveats: what is stated for the intervention itself
 first, then what is stated for a more general intervention ("via ..."). A use that a
 contraindication, a recommendation against or a no-benefit finding contradicts is marked so.
 The tour reasons from mechanisms, which is a hypothesis to teach from, not a recommendation: it
-never names an intervention that the graph says not to use for the cause (kg.safety).
+never names an intervention that the graph says not to use for the cause (kg.views.safety).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.evidence import SUPPORTING, Evidence, in_words
-from kg.graphdata import UPPER, GraphData, graph_data
 from kg.namespaces import LBP
-from kg.querylib import get_query
-from kg.safety import blockers, supporting
+from kg.query.library import get_query
 from kg.store import Store
+from kg.views.evidence import SUPPORTING, Evidence, in_words
+from kg.views.graphdata import UPPER, GraphData, graph_data
+from kg.views.safety import blockers, supporting
 
 TOUR_QUERY = "chains/cause-mechanism-intervention"
 
@@ -165,7 +165,7 @@ def tour(store: Store, condition: str) -> list[TourStep]:
     for e in data.edges:
         if e.relation == str(LBP.hasMechanismOfAction) and e.target not in UPPER:
             acting[e.target].add(e.source)
-    # A red-flag cause is never paired with an intervention by mechanism alone (kg.safety's rule
+    # A red-flag cause is never paired with an intervention by mechanism alone (kg.views.safety's rule
     # applies too): only what a source states for it is shown.
     urgent = bool(set(holders) & data.red_flags)
     steps = []

@@ -1,5 +1,6 @@
 """A throwaway Virtuoso on loopback with its own config and data folder: for the remote-store
-tests and the benchmark, and for users who want to try the remote route locally."""
+tests and the benchmark (`python -m tests.support.virtuoso` is not a user command: the README shows
+how to load a release into any Virtuoso)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.compile import Compiled, Sources, compile_sources
+from kg.build.compile import Compiled, Sources, compile_sources
 from kg.errors import BuildError, Problem, SourceError
 from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP, SH
 
@@ -72,7 +72,7 @@ def hierarchy_closure(graph: Graph) -> Graph:
 def check_problems(compiled: Compiled, query_root: Path | None = None) -> list[Problem]:
     """Run every check of the query library (queries/checks/*-violation.rq) over the compiled
     sources; each row becomes a Problem located at the file and line that wrote the statement."""
-    from kg.querylib import load_queries, render
+    from kg.query.library import load_queries, render
     from kg.store import OxigraphStore
 
     checks = [q for q in load_queries(query_root).values() if q.check]
