@@ -34,11 +34,12 @@ from rdflib import URIRef
 from kg.build.pipeline import BuildResult, build
 from kg.build.reason import java_available
 from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH
-from kg.query.library import AUDIENCES, LibraryQuery, check_expect, load_queries, render, turtle_graph
+from kg.query.library import AUDIENCES, LibraryQuery, load_queries, render, turtle_graph
 from kg.results import QueryResult, Term
 from kg.store import OxigraphStore, RdflibStore, SparqlStore, Store, StoreError, open_store
 from kg.store.sparql_store import insert_data
 from tests.conftest import ONTOLOGY, REPO
+from tests.support.expect import check_expect
 
 pytestmark = [
     pytest.mark.reasoner,

@@ -11,7 +11,6 @@ from kg.query.library import (
     LibraryQuery,
     ParamError,
     QueryLibraryError,
-    check_expect,
     get_query,
     load_queries,
     parse_query_text,
@@ -21,6 +20,7 @@ from kg.query.library import (
 )
 from kg.results import QueryResult, Term
 from kg.store import RdflibStore, open_store
+from tests.support.expect import check_expect
 
 REPO = Path(__file__).resolve().parents[1]
 LBP = "https://w3id.org/lbp-kg/"

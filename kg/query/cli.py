@@ -13,16 +13,9 @@ import click
 
 from kg.errors import LbpError, exit_with
 from kg.formats import FAMILY_ALIASES
-from kg.query.library import (
-    QueryLibraryError,
-    RenderedQuery,
-    get_query,
-    parse_query_text,
-    parse_value,
-    render,
-    scan_queries,
-    split_header,
-)
+from kg.query.header import QueryLibraryError, parse_query_text, split_header
+from kg.query.library import RenderedQuery, get_query, render, scan_queries
+from kg.query.values import parse_value
 from kg.serialize import FORMATS, serialize
 from kg.store import open_store
 from kg.store.sparqltext import ServiceRefused

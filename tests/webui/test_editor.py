@@ -9,9 +9,10 @@ from html import unescape
 import pytest
 
 from kg.namespaces import EXTERNAL_GRAPH
-from kg.query.library import check_expect, load_queries
+from kg.query.library import load_queries
 from kg.store import open_store
 from kg.views.editor_examples import example_text
+from tests.support.expect import check_expect
 from webui.assets import ASSETS
 
 QUERY_DIR = "queries"
