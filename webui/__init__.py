@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from kg.query.library import library_dir
 from kg.settings import get_settings
 
 
@@ -26,6 +28,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, overrides: dict[str
         app.config.from_mapping(test_config)
     if overrides:
         app.config.from_mapping(overrides)
+    # The pages read the query library: a missing one stops the start with a message, rather
+    # than pages that fail or an editor with no examples.
+    library_dir(Path(app.config["QUERY_DIR"]))
 
     from webui import (
         api,

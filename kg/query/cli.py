@@ -98,7 +98,10 @@ def query_command(query: str | None, query_file: str | None, params: tuple[str, 
               default=None, help="Query library folder (default: the installed library, or LBPKG_QUERIES).")
 def queries_command(tags: tuple[str, ...], audience: str | None, queries_dir: Path | None) -> None:
     """List the query library: name, audience, title."""
-    library, problems = scan_queries(queries_dir)
+    try:
+        library, problems = scan_queries(queries_dir)
+    except LbpError as exc:
+        exit_with(exc)
     rows = [
         (q.name, ",".join(q.audience), q.title)
         for q in library.values()

@@ -52,7 +52,8 @@ def library_dir(root: Path | None = None) -> Path:
         return get_settings().require("queries")
     root = Path(root)
     if not root.is_dir():
-        raise QueryLibraryError([Problem(str(root), None, None, "no query library folder here")])
+        message = "no query library folder here (LBPKG_QUERIES names another)"
+        raise QueryLibraryError([Problem(str(root), None, None, message)])
     return root
 
 

@@ -205,8 +205,9 @@ class Store(ABC):
         *,
         allow_service: bool | Collection[str] = False,
     ) -> QueryResult:
-        """Run a query. `bindings` (variable name -> Term or rdflib/pyoxigraph term) are bound by
-        the engine, never formatted into the text; `timeout` is in seconds. SERVICE is refused
+        """Run a query. `bindings` (variable name -> Term or rdflib/pyoxigraph term) are bound as
+        terms (written in as constants of the query's syntax, SEP-0007 style, never spliced in as
+        text); `timeout` is in seconds. SERVICE is refused
         unless allowed (True, or a collection of endpoint IRIs): a federated query makes the engine
         fetch URLs it is given (a public endpoint must not)."""
         terms, timeout = self._prepare(sparql, bindings, timeout, allow_service)
