@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.build.compile import Sources
+from kg.build.compile import SourceTree
 from kg.build.progress import Progress
 from kg.errors import LbpError, exit_with
 from kg.settings import get_settings
@@ -30,7 +30,7 @@ def check(ontology_dir: Path | None) -> None:
     from kg.build.validate import validate_sources
 
     try:
-        compiled = validate_sources(Sources(ontology_dir or get_settings().require("ontology")))
+        compiled = validate_sources(SourceTree(ontology_dir or get_settings().require("ontology")))
     except LbpError as exc:
         exit_with(exc)
     click.echo(f"ok: {len(compiled.classes)} terms, {len(compiled.graph)} triples")

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from rdflib import URIRef
 from rdflib.namespace import RDFS
 
-from kg.build.compile import Sources, compile_sources
+from kg.build.compile import SourceTree, compile_ontology
 from kg.build.pipeline import build
 from kg.build.reason import java_available
 from kg.cli import main
@@ -21,7 +21,7 @@ needs_java = pytest.mark.skipif(not java_available(), reason="HermiT needs Java,
 
 def _problems(root: Path) -> list[str]:
     with pytest.raises(SourceError) as info:
-        compile_sources(Sources(root))
+        compile_ontology(SourceTree(root))
     return [str(p) for p in info.value.problems]
 
 
@@ -32,7 +32,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_mini_ontology_compiles(mini_ontology: Path) -> None:
-    compiled = compile_sources(Sources(mini_ontology))
+    compiled = compile_ontology(SourceTree(mini_ontology))
     assert set(compiled.classes) == {"Disc", "Annulus", "DiscDisorder", "Tear", "Pain", "Shot"}
 
 

@@ -8,14 +8,14 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.build.compile import Sources, compile_sources
+from kg.build.compile import SourceTree, compile_ontology
 from kg.build.diff import diff_graphs
 from kg.cli import main
 from kg.namespaces import LBP
 
 
 def _graph(root: Path) -> Graph:
-    return compile_sources(Sources(root)).graph
+    return compile_ontology(SourceTree(root)).graph
 
 
 def test_diff_reports_each_kind_of_change(mini_ontology: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
-from kg.build.compile import Sources, compile_sources
+from kg.build.compile import SourceTree, compile_ontology
 from kg.build.pipeline import build
 from kg.build.validate import validate_sources
 from kg.cli import main
@@ -40,7 +40,7 @@ def _add_association(root: Path, block: str) -> None:
 
 def _problems(root: Path) -> list[str]:
     with pytest.raises(SourceError) as info:
-        validate_sources(Sources(root))
+        validate_sources(SourceTree(root))
     return [str(p) for p in info.value.problems]
 
 
@@ -49,7 +49,7 @@ def _write(root: Path, name: str, text: str) -> None:
 
 
 def test_the_mini_ontology_passes(mini_ontology: Path) -> None:
-    compiled = validate_sources(Sources(mini_ontology))
+    compiled = validate_sources(SourceTree(mini_ontology))
     axiom = next(compiled.graph.subjects(OWL.annotatedProperty, LBP.usedFor))
     assert (axiom, LBP.certainty, LBP["certainty-low"]) in compiled.graph
     assert (axiom, LBP.direction, LBP["direction-benefit"]) in compiled.graph
@@ -88,7 +88,7 @@ def test_no_benefit_is_its_own_relation(mini_ontology: Path) -> None:
       graded_by: leaflet
       direction: no-benefit
 """)
-    compiled = validate_sources(Sources(mini_ontology))
+    compiled = validate_sources(SourceTree(mini_ontology))
     assert (LBP.Shot, LBP.noBenefitFor, LBP.Tear) in compiled.graph
     assert (LBP.Shot, LBP.usedFor, LBP.Tear) not in compiled.graph
 
@@ -138,7 +138,7 @@ RECOMMENDATION = """- id: rec-test-against
 
 def test_a_recommendation_becomes_an_individual_and_a_statement(mini_ontology: Path) -> None:
     _write(mini_ontology, "recommendations.yaml", RECOMMENDATION)
-    graph = validate_sources(Sources(mini_ontology)).graph
+    graph = validate_sources(SourceTree(mini_ontology)).graph
     rec = LBP["rec-test-against"]
     assert (rec, RDF.type, LBP.Recommendation) in graph
     assert (rec, LBP.issuedBy, Literal("NICE")) in graph
@@ -175,7 +175,7 @@ def test_a_use_the_cited_guideline_advises_against_is_rejected(mini_ontology: Pa
                             "offer (checks/used-for-against-guideline-violation): usedFor Pain") for p in problems)
     # citing only other sources, the use stands beside the guideline's "do not offer": a disagreement
     _edit(mini_ontology, "[leaflet, nice-ng59-2016]", "[leaflet]")
-    validate_sources(Sources(mini_ontology))
+    validate_sources(SourceTree(mini_ontology))
 
 
 def test_a_benefit_contradicted_by_its_own_caveat_is_rejected(mini_ontology: Path) -> None:
@@ -200,7 +200,7 @@ def test_warning_signs_must_be_red_flags(mini_ontology: Path) -> None:
     assert any(p.startswith("ontology/terms/test.yaml:30: [Tear] Warning signs of a serious condition not marked")
                and "hasWarningSign Pain" in p for p in problems)
     _edit(mini_ontology, "  definition: A test symptom.\n", "  definition: A test symptom.\n  red_flag: true\n")
-    validate_sources(Sources(mini_ontology))
+    validate_sources(SourceTree(mini_ontology))
 
 
 def test_a_red_flag_condition_needs_a_warning_sign(mini_ontology: Path) -> None:
@@ -241,12 +241,12 @@ def test_superseded_sources(mini_ontology: Path) -> None:
     assert any(p.startswith("ontology/terms/test.yaml:28: [Pain] Superseded sources cited without their replacement")
                for p in problems)
     _edit(mini_ontology, "definition_source: [old-guideline]", "definition_source: [old-guideline, new-guideline]")
-    validate_sources(Sources(mini_ontology))
+    validate_sources(SourceTree(mini_ontology))
 
 
 def _problems_compiled_or_checked(root: Path) -> list[str]:
     with pytest.raises(SourceError) as info:
-        compile_sources(Sources(root))
+        compile_ontology(SourceTree(root))
     return [str(p) for p in info.value.problems]
 
 

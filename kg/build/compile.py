@@ -76,8 +76,10 @@ CLAIM_STATUSES = {"unverified", "supported", "contradicted"}
 
 
 @dataclass
-class Sources:
-    """Where the curated sources live; defaults to the repository's ontology/ folder."""
+class SourceTree:
+    """The layout of a folder of curated sources (kg.settings finds the installed one): the core
+    Turtle, the SHACL shapes, terms/, sources/ (the bibliography), mappings/, claims and
+    recommendations."""
 
     root: Path
 
@@ -135,7 +137,7 @@ class Compiled:
 
 @dataclass
 class _Ctx:
-    src: Sources
+    src: SourceTree
     graph: Graph
     problems: list[Problem] = field(default_factory=list)
     core_classes: set[str] = field(default_factory=set)
@@ -166,7 +168,7 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def load_core(src: Sources) -> Graph:
+def load_core(src: SourceTree) -> Graph:
     """Parse lbp-core.ttl, turning a syntax error into a located SourceError."""
     graph = bind_prefixes(Graph())
     try:
@@ -219,7 +221,7 @@ def _load(ctx: _Ctx, path: Path) -> tuple[str, list[dict[str, Any]]]:
         return disp, []
 
 
-def _compile_sources(ctx: _Ctx) -> None:
+def _compile_bibliography(ctx: _Ctx) -> None:
     g = ctx.graph
     for path in ctx.src.source_files:
         disp, items = _load(ctx, path)
@@ -706,12 +708,12 @@ def _check_core_references(ctx: _Ctx) -> None:
         ctx.problem(ctx.src.display(ctx.src.core), line, name, f"reference to undefined term lbp:{name}")
 
 
-def compile_sources(src: Sources) -> Compiled:
+def compile_ontology(src: SourceTree) -> Compiled:
     """Compile everything under src.root into one rdflib Graph, or raise SourceError."""
     graph = load_core(src)
     ctx = _Ctx(src=src, graph=graph)
     _read_core(ctx)
-    _compile_sources(ctx)
+    _compile_bibliography(ctx)
     for disp, item in _collect_terms(ctx):
         _TermCompiler(ctx, disp, item).compile()
     _compile_claims(ctx)

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from kg import __version__
 from kg.atomic import atomic_dir
-from kg.build.compile import Compiled, Sources
+from kg.build.compile import Compiled, SourceTree
 from kg.errors import BuildError
 from kg.namespaces import LBP, ONTOLOGY_IRI, PREFIXES, version_iri
 from kg.build.progress import Progress
@@ -60,7 +60,7 @@ def _counts(compiled: Compiled, asserted: Graph, inferred: Graph,
     }
 
 
-def _mappings(src: Sources, version: str) -> tuple[Graph, Graph] | None:
+def _mappings(src: SourceTree, version: str) -> tuple[Graph, Graph] | None:
     """The mapping triples and the imports module, or None when the ontology has no mapping table."""
     if not src.mappings.exists():
         return None
@@ -105,7 +105,7 @@ def build(
     """
     progress = progress or Progress(total=7 if store_dir else 6, quiet=True)
     version = version or dt.date.today().isoformat()
-    src = Sources(ontology_dir)
+    src = SourceTree(ontology_dir)
     with progress.step("compiling and checking sources"):
         compiled = validate_sources(src)
         asserted = compiled.graph

@@ -9,7 +9,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.build.compile import Compiled, Sources, compile_sources
+from kg.build.compile import Compiled, SourceTree, compile_ontology
 from kg.errors import BuildError, Problem, SourceError
 from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP, SH
 
@@ -97,10 +97,10 @@ def _short(iri: str) -> str:
     return iri[len(str(LBP)):] if iri.startswith(str(LBP)) else iri
 
 
-def validate_sources(src: Sources, query_root: Path | None = None) -> Compiled:
+def validate_sources(src: SourceTree, query_root: Path | None = None) -> Compiled:
     """The one validation pass that `lbpkg check`, `lbpkg build` and the tests share: the compiler's
     own checks, then the library's quality checks; every problem located by file, line and term."""
-    compiled = compile_sources(src)
+    compiled = compile_ontology(src)
     problems = check_problems(compiled, query_root)
     if problems:
         raise SourceError(problems)

@@ -1,4 +1,4 @@
-"""Unit tests of the kg services behind the web UI: search scoring, browse, relate, compare."""
+"""The read models behind the pages (kg.views): search scoring, browse, relate, compare, term pages."""
 
 from __future__ import annotations
 
