@@ -22,6 +22,7 @@ serve:
 
 test: setup-test
 	$(VENV)/ruff check .
+	$(VENV)/lint-imports --no-cache
 	$(VENV)/python -m pytest
 
 lint: setup-test
