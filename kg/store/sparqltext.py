@@ -216,16 +216,14 @@ def check_service(sparql: str, allowed: bool | Collection[str] = False) -> None:
     if endpoints == ():
         return
     allowlist = set() if allowed is False else set(allowed)  # type: ignore[arg-type]
-    if endpoints is None:
-        raise ServiceRefused("SERVICE (federated query) is not allowed here, and this query could not be read"
-                             " to see where it would go: this endpoint makes no outbound requests")
-    for endpoint in endpoints:
-        if endpoint is None:
-            raise ServiceRefused("SERVICE with a variable endpoint is not allowed: this endpoint makes no"
-                                 " outbound requests")
-        if endpoint not in allowlist:
-            raise ServiceRefused(f"SERVICE <{endpoint}> is not allowed: this endpoint makes no outbound requests"
-                                 + (" except to its allowlist" if allowlist else ""))
+    refused = "" if endpoints is None else next(
+        (f"<{e}>" if e is not None else "with a variable endpoint" for e in endpoints if e not in allowlist), ""
+    )
+    if endpoints is None or refused:
+        what = ("(federated query), in a query that could not be read to see where it would go,"
+                if endpoints is None else refused)
+        raise ServiceRefused(f"SERVICE {what} is not allowed: this endpoint makes no outbound requests"
+                             + (" except to its allowlist" if allowlist else ""))
 
 
 def uses_service(sparql: str) -> bool:
