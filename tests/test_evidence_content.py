@@ -11,11 +11,12 @@ from markupsafe import escape
 
 from kg.namespaces import LBP
 from kg.store import open_store
-from kg.views.compare import URGENT, card, tour, tour_causes
+from kg.views.compare import card
 from kg.views.evidence import OPPOSING, SUPPORTING
 from kg.views.graphdata import GraphData, graph_data
 from kg.views.how_related import adjacency
 from kg.views.safety import blockers, lineage
+from kg.views.tour import URGENT, tour, tour_causes
 
 pytestmark = pytest.mark.reasoner
 
@@ -52,29 +53,63 @@ def test_no_use_cites_the_guideline_that_advises_against_it(data: GraphData) -> 
 
 def test_the_tour_never_offers_what_the_graph_says_not_to_do(store, data: GraphData) -> None:  # noqa: ANN001
     """For every cause a tour can start from, no intervention it names is contraindicated in the
-    cause, advised against for it, or shown not to help it (for it or a more general cause)."""
+    cause, advised against for it, or shown not to help it (for it or a more general cause), nor for
+    the condition its statement names; every suggestion rests on a sourced statement of use."""
     causes = tour_causes(store)
     assert len(causes) > 20
     withheld = 0
     for cause, _label in causes:
-        for step in tour(store, cause):
-            urgent = bool(lineage(data, cause) & data.red_flags)
+        result = tour(store, cause)
+        for route in result.routes:
+            for s in route.suggestions:
+                assert not blockers(data, s.iri, cause), f"tour of {cause} offers {s.iri}"
+                assert not blockers(data, s.iri, s.stated_for), f"tour of {cause} offers {s.iri} for {s.stated_for}"
+                assert s.statements and all(f.evidence and f.evidence.sources for f in s.statements), (cause, s.iri)
+                assert all(f.iri in SUPPORTING for f in s.statements), (cause, s.iri)
+        for step in result.mechanisms:
             for users in step.actions.values():
                 for user in users:
                     assert not blockers(data, user.iri, cause), f"tour of {cause} offers {user.iri}"
                     # a red-flag cause: only what a source states for it, never a mechanism alone
-                    assert not urgent or user.evidence, f"tour of red-flag {cause} offers {user.iri} unsourced"
+                    assert not result.red_flag or user.suggested, f"tour of red-flag {cause} offers {user.iri}"
             withheld += len(step.withheld)
             for iri, reasons in step.withheld.items():
-                assert reasons and (blockers(data, iri, cause) or (urgent and reasons == (URGENT,)))
+                assert reasons and (blockers(data, iri, cause) or (result.red_flag and reasons == (URGENT,)))
+        withheld += len(result.withheld)
+        assert result.routes or result.nothing_stated, cause
     assert withheld > 0, "the graph records no reason to withhold anything from any tour"
+
+
+def test_the_tour_reads_may_involve_only_for_the_cause_itself(store, data: GraphData) -> None:  # noqa: ANN001
+    """"Spinal stenosis may involve foraminal narrowing" is not true of central canal stenosis."""
+    may = str(LBP.mayInvolveMechanism)
+    for cause, _label in tour_causes(store):
+        own = {e.target for e in data.out_edges.get(cause, []) if e.relation == may}
+        universal = {e.target for h in lineage(data, cause) for e in data.out_edges.get(h, [])
+                     if e.relation == str(LBP.hasMechanism)}
+        shown = {step.iri for step in tour(store, cause).mechanisms}
+        assert shown <= own | universal, (cause, shown - own - universal)
+    central = {step.iri for step in tour(store, str(LBP.CentralCanalStenosis)).mechanisms}
+    assert str(LBP.ForaminalNarrowing) not in central
 
 
 def test_no_tour_offers_steroid_injection_for_a_spinal_infection(store) -> None:  # noqa: ANN001
     """The reviewer's case: an active spinal infection contraindicates every spinal injection."""
     for cause in ("SpinalEpiduralAbscess", "VertebralOsteomyelitis", "SpinalInfection"):
-        offered = {u.iri for step in tour(store, str(LBP[cause])) for users in step.actions.values() for u in users}
+        result = tour(store, str(LBP[cause]))
+        offered = result.suggested | {u.iri for step in result.mechanisms for users in step.actions.values()
+                                      for u in users}
         assert str(LBP.EpiduralSteroidInjection) not in offered, cause
+        assert result.red_flag and result.cautions, cause
+
+
+def test_facet_pain_leads_to_medial_branch_ablation(store) -> None:  # noqa: ANN001
+    """The user's case: medial branch radiofrequency ablation never appeared for facet pain."""
+    facet_pain = tour(store, str(LBP.LumbarFacetJointPain))
+    assert str(LBP.LumbarMedialBranchRadiofrequencyAblation) in facet_pain.suggested
+    arthropathy = tour(store, str(LBP.FacetJointArthropathy))
+    leads = {s.iri: s.stated_for for r in arthropathy.routes if r.kind == "leads-to" for s in r.suggestions}
+    assert leads.get(str(LBP.LumbarMedialBranchRadiofrequencyAblation)) == str(LBP.LumbarFacetJointPain)
 
 
 def test_the_comparison_marks_every_contradicted_use(store, data: GraphData) -> None:  # noqa: ANN001
@@ -165,16 +200,16 @@ def test_every_caveat_of_an_intervention_is_in_its_comparison(store, data: Graph
 def test_every_tour_statement_shows_its_caveat(client, store) -> None:  # noqa: ANN001
     checked = 0
     for cause, _label in tour_causes(store):
-        page = None
-        for step in tour(store, cause):
-            for users in step.actions.values():
-                for user in users:
-                    for fact in user.evidence:
-                        for note in fact.evidence.notes if fact.evidence else ():
-                            if page is None:
-                                page = client.get("/learn/tour", query_string={"cause": cause}).get_data(as_text=True)
-                            assert str(escape(note)) in page, (cause, note[:60])
-                            checked += 1
+        result = tour(store, cause)
+        facts = [f for r in result.routes for s in r.suggestions for f in s.statements]
+        facts += [c.fact for c in result.cautions]
+        notes = [n for f in facts if f.evidence for n in f.evidence.notes]
+        if not notes:
+            continue
+        page = client.get("/learn/tour", query_string={"cause": cause}).get_data(as_text=True)
+        for note in notes:
+            assert str(escape(note)) in page, (cause, note[:60])
+            checked += 1
     assert checked > 0
 
 

@@ -7,11 +7,12 @@ import pytest
 from kg.namespaces import LBP
 from kg.store import open_store
 from kg.views.browse import az_index, tree
-from kg.views.compare import compare, tour_causes
+from kg.views.compare import compare
 from kg.views.graphdata import graph_data
 from kg.views.how_related import relate, shortest_paths
 from kg.views.search import Name, normalise, resolve, score, search
 from kg.views.term_page import describe, term_page
+from kg.views.tour import tour_causes
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from kg.views.compare import compare, interventions, is_intervention, tour, tour_causes, tour_query_text
+from kg.views.compare import compare, interventions, is_intervention
 from kg.views.graphdata import graph_data
 from kg.views.how_related import relate
 from kg.views.search import resolve
+from kg.views.tour import tour, tour_causes, tour_query_text
 from webui.kgaccess import get_kg
 
 bp = Blueprint("education", __name__, url_prefix="/learn")
@@ -58,10 +59,9 @@ def side_by_side() -> str:
 @bp.get("/tour")
 def guided_tour() -> str:
     cause = request.args.get("cause", "").strip()
-    steps, iri = None, None
+    result, iri = None, None
     if cause:
         iri = _resolve(cause)
-        steps = tour(get_kg(), iri)
-    return render_template("education/tour.html", causes=tour_causes(get_kg()), cause=iri,
-                           label=graph_data(get_kg()).label(iri) if iri else None, steps=steps,
+        result = tour(get_kg(), iri)
+    return render_template("education/tour.html", causes=tour_causes(get_kg()), cause=iri, tour=result,
                            query=tour_query_text())

@@ -1,29 +1,24 @@
-"""For educators: interventions side by side, and a tour from a cause to its mechanisms to the
-interventions that act there.
+"""For educators: interventions side by side.
 
 The comparison reads the snapshot (kg.views.graphdata): structural facts (target, mechanism of action,
-invasiveness, agent) come from the relation graph, most specific filler only; clinical facts (used
-for, no benefit, recommendations, contraindications, benefits, risks, alternatives) are sourced
-associations, each shown with its evidence and caveats: what is stated for the intervention itself
-first, then what is stated for a more general intervention ("via ..."). A use that a
+invasiveness, agent) come from the relation graph, most specific filler only, and where the
+intervention states none, those of its kinds, marked so (radiofrequency ablation targets what its
+kinds target); clinical facts (used for, no benefit, recommendations, contraindications, benefits,
+risks, alternatives) are sourced associations, each shown with its evidence and caveats. What is
+stated for the intervention itself fills the table; what is stated only for a more general
+intervention is kept apart (`inherited`), never mixed into the columns. A use that a
 contraindication, a recommendation against or a no-benefit finding contradicts is marked so.
-The tour reasons from mechanisms, which is a hypothesis to teach from, not a recommendation: it
-never names an intervention that the graph says not to use for the cause (kg.views.safety).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.namespaces import LBP
-from kg.query.library import get_query
 from kg.store import Store
 from kg.views.evidence import SUPPORTING, Evidence, in_words
-from kg.views.graphdata import UPPER, GraphData, graph_data
-from kg.views.safety import blockers, supporting
-
-TOUR_QUERY = "chains/cause-mechanism-intervention"
+from kg.views.graphdata import UPPER, Edge, GraphData, graph_data
+from kg.views.safety import blockers
 
 STRUCTURAL = (("targets", "targets"), ("hasMechanismOfAction", "mechanism of action"),
               ("hasInvasiveness", "invasiveness"), ("usesAgent", "uses"))
@@ -41,7 +36,7 @@ class Fact:
     label: str
     evidence: Evidence | None = None
     sources: tuple[str, ...] = ()  # labels
-    via: str | None = None  # label of the more general intervention the fact is stated for
+    via: str | None = None  # label of the intervention the fact is stated for, when not this one
     contradicted_by: tuple[str, ...] = ()  # for a use: the statements against it, in words
 
 
@@ -49,7 +44,9 @@ class Fact:
 class InterventionCard:
     iri: str
     label: str
-    aspects: dict[str, list[Fact]] = field(default_factory=dict)
+    aspects: dict[str, list[Fact]] = field(default_factory=dict)  # stated for this intervention
+    kinds: dict[str, list[Fact]] = field(default_factory=dict)  # structural facts of its kinds, where it has none
+    inherited: dict[str, list[Fact]] = field(default_factory=dict)  # stated for a more general intervention
 
     @property
     def local(self) -> str:
@@ -80,26 +77,36 @@ def card(store: Store, iri: str) -> InterventionCard:
         fillers = {e.target for e in data.out_edges.get(iri, []) if e.relation == rel and e.target not in UPPER}
         out.aspects[label] = sorted((Fact(f, data.label(f)) for f in _most_specific(data, fillers)),
                                     key=lambda f: f.label.lower())
-    lineage = [iri] + sorted(data.ancestors.get(iri, set()) - UPPER, key=data.label)
+        if not fillers:
+            out.kinds[label] = sorted(
+                (Fact(e.target, data.label(e.target), via=data.label(kind))
+                 for kind in data.children(iri) - data.deprecated
+                 for e in data.out_edges.get(kind, [])
+                 if e.relation == rel and e.kind == "asserted" and e.target not in UPPER),
+                key=lambda f: (f.label.lower(), f.via or ""))
+    general = sorted(data.ancestors.get(iri, set()) - UPPER, key=data.label)
     for local, label in CLINICAL:
         rel = str(LBP[local])
-        facts: list[Fact] = []
-        stated: set[str] = set()
-        for holder in lineage:
-            # what is stated for the intervention itself hides the same target stated more generally
+        own = [e for e in data.out_edges.get(iri, []) if e.relation == rel and e.kind == "association"]
+        out.aspects[label] = sorted((_clinical_fact(data, iri, e, None) for e in own), key=lambda f: f.label.lower())
+        stated = {e.target for e in own}
+        inherited: list[Fact] = []
+        for holder in general:
             found = [e for e in data.out_edges.get(holder, [])
                      if e.relation == rel and e.kind == "association" and e.target not in stated]
-            for e in found:
-                against = _against(data, iri, e.target) if rel in SUPPORTING else ()
-                facts.append(Fact(e.target, data.label(e.target), e.evidence,
-                                  tuple(data.label(s) for s in e.sources),
-                                  None if holder == iri else data.label(holder), against))
+            inherited += [_clinical_fact(data, iri, e, data.label(holder)) for e in found]
             stated |= {e.target for e in found}
-        out.aspects[label] = sorted(facts, key=lambda f: (f.via is not None, f.label.lower()))
+        out.inherited[label] = sorted(inherited, key=lambda f: f.label.lower())
     return out
 
 
-def _against(data: GraphData, iri: str, condition: str) -> tuple[str, ...]:
+def _clinical_fact(data: GraphData, iri: str, edge: Edge, via: str | None) -> Fact:
+    against = against_in_words(data, iri, edge.target) if edge.relation in SUPPORTING else ()
+    return Fact(edge.target, data.label(edge.target), edge.evidence, tuple(data.label(s) for s in edge.sources),
+                via, against)
+
+
+def against_in_words(data: GraphData, iri: str, condition: str) -> tuple[str, ...]:
     """The statements that contradict using the intervention for the condition, in words."""
     words = set()
     for edge in blockers(data, iri, condition):
@@ -112,88 +119,3 @@ def _against(data: GraphData, iri: str, condition: str) -> tuple[str, ...]:
 def compare(store: Store, iris: list[str]) -> list[InterventionCard]:
     """One card per intervention, in the order given."""
     return [card(store, i) for i in iris]
-
-
-# -- the guided tour ---------------------------------------------------------------------------
-
-
-URGENT = ("a red-flag condition needs urgent assessment; no source states that this intervention helps it, "
-          "so acting on its mechanism is no reason to use it")
-
-
-@dataclass
-class TourStep:
-    mechanism: str
-    iri: str = ""
-    actions: dict[str, list[TourIntervention]] = field(default_factory=dict)  # action -> interventions
-    # interventions acting there that the graph says not to use for the cause, with the reasons
-    withheld: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TourIntervention:
-    """An intervention whose mechanism of action counteracts the cause's mechanism (a hypothesis),
-    with what the graph states directly about using it for the cause, if anything."""
-
-    iri: str
-    label: str
-    evidence: tuple[Fact, ...] = ()
-
-
-def tour_causes(store: Store) -> list[tuple[str, str]]:
-    """Conditions with a mechanism stated for them or a more general condition: where a tour can start."""
-    data = graph_data(store)
-    mech = {str(LBP.hasMechanism), str(LBP.mayInvolveMechanism)}
-    having = {e.source for e in data.edges if e.relation in mech and e.kind != "inferred"}
-    disorders = data.descendants(str(LBP.Disorder))
-    starts = {d for d in disorders if d in having or data.ancestors.get(d, set()) & having}
-    return sorted(((i, data.label(i)) for i in starts if i not in data.deprecated), key=lambda x: x[1].lower())
-
-
-def tour(store: Store, condition: str) -> list[TourStep]:
-    """Mechanisms of the condition (stated for it or a more general condition), the actions that
-    counteract them, the interventions acting so. Walks stated edges only: the relation graph also
-    generalises every `counteracts` edge up to "pathophysiological mechanism", which would pair
-    every mechanism with every action (the library query over the union graph does that)."""
-    data = graph_data(store)
-    mech_rels = {str(LBP.hasMechanism), str(LBP.mayInvolveMechanism)}
-    holders = [condition] + sorted(data.ancestors.get(condition, set()) - UPPER, key=data.label)
-    mechanisms = {e.target for h in holders for e in data.out_edges.get(h, [])
-                  if e.relation in mech_rels and e.kind != "inferred" and e.target not in UPPER}
-    counteracts = [e for e in data.edges if e.relation == str(LBP.counteracts) and e.kind == "asserted"]
-    acting = defaultdict(set)
-    for e in data.edges:
-        if e.relation == str(LBP.hasMechanismOfAction) and e.target not in UPPER:
-            acting[e.target].add(e.source)
-    # A red-flag cause is never paired with an intervention by mechanism alone (kg.views.safety's rule
-    # applies too): only what a source states for it is shown.
-    urgent = bool(set(holders) & data.red_flags)
-    steps = []
-    for mechanism in sorted(mechanisms, key=lambda m: data.label(m).lower()):
-        lineage = {mechanism} | (data.ancestors.get(mechanism, set()) - UPPER)
-        actions = {e.source for e in counteracts if e.target in lineage}
-        step = TourStep(data.label(mechanism), iri=mechanism)
-        for action in sorted(actions, key=lambda a: data.label(a).lower()):
-            users = []
-            for i in sorted(acting.get(action, ()), key=lambda x: data.label(x).lower()):
-                if i in data.deprecated:
-                    continue
-                against = _against(data, i, condition)
-                if against:
-                    step.withheld[i] = against
-                    continue
-                direct = tuple(Fact(e.target, data.label(e.target), e.evidence,
-                                    tuple(data.label(s) for s in e.sources))
-                               for h in holders for e in supporting(data, i, h))
-                if urgent and not direct:
-                    step.withheld[i] = (URGENT,)
-                    continue
-                users.append(TourIntervention(i, data.label(i), direct))
-            step.actions[data.label(action)] = users
-        steps.append(step)
-    return steps
-
-
-def tour_query_text() -> str:
-    """The library query that asks the same question, for 'open in the editor'."""
-    return get_query(TOUR_QUERY).sparql
