@@ -105,11 +105,11 @@ def test_no_tour_offers_steroid_injection_for_a_spinal_infection(store) -> None:
 
 def test_facet_pain_leads_to_medial_branch_ablation(store) -> None:  # noqa: ANN001
     """The user's case: medial branch radiofrequency ablation never appeared for facet pain."""
-    facet_pain = tour(store, str(LBP.LumbarFacetJointPain))
+    facet_pain = tour(store, str(LBP.FacetJointPainSyndrome))
     assert str(LBP.LumbarMedialBranchRadiofrequencyAblation) in facet_pain.suggested
     arthropathy = tour(store, str(LBP.FacetJointArthropathy))
     leads = {s.iri: s.stated_for for r in arthropathy.routes if r.kind == "leads-to" for s in r.suggestions}
-    assert leads.get(str(LBP.LumbarMedialBranchRadiofrequencyAblation)) == str(LBP.LumbarFacetJointPain)
+    assert leads.get(str(LBP.LumbarMedialBranchRadiofrequencyAblation)) == str(LBP.FacetJointPainSyndrome)
 
 
 def test_the_comparison_marks_every_contradicted_use(store, data: GraphData) -> None:  # noqa: ANN001
