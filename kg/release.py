@@ -14,6 +14,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.errors import BuildError
+from kg.rdfxml import serialize_owl_xml
 
 # Release file name -> rdflib serialisation format.
 GRAPH_FORMATS: dict[str, str] = {
@@ -61,7 +62,9 @@ def write_graphs(folder: Path, asserted: Graph, inferred: Graph, context: dict[s
     """Serialise the asserted graph in every release format and the relation graph beside it."""
     try:
         for name, fmt in GRAPH_FORMATS.items():
-            if fmt == "json-ld":
+            if fmt == "xml":
+                serialize_owl_xml(asserted, folder / name)  # OWL API layout: ontology header first
+            elif fmt == "json-ld":
                 asserted.serialize(folder / name, format=fmt, context=context, indent=1)
             else:
                 asserted.serialize(folder / name, format=fmt, encoding="utf-8")
