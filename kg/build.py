@@ -153,7 +153,7 @@ def build(
             from kg.mappings import write_sssom_release
 
             write_sssom_release(src.mappings, folder)
-            serialize_owl_xml(mapped[1], folder / IMPORTS_FILE)
+            serialize_owl_xml(mapped[1], folder / IMPORTS_FILE, context)
             mapped[1].serialize(folder / "lbp-kg-imports.nt", format="nt", encoding="utf-8")
             write_catalog(folder)
         if owl_profile:

@@ -71,6 +71,14 @@ class OwlXMLSerializer(PrettyXMLSerializer):
         for node in set(store.predicates()) | set(store.objects(None, RDF.type)):
             prefix, namespace, _ = self.nm.compute_qname_strict(node)
             namespaces[prefix] = str(namespace)
+        # Declared for readers that take their CURIE prefixes from the file (OAK does), so the
+        # external IRIs compact as the mapping table writes them; unused prefixes are left out.
+        iris = {str(n) for t in store for n in t if isinstance(n, URIRef)}
+        taken = set(namespaces.values())
+        for prefix, namespace in sorted((kwargs.get("prefixes") or {}).items()):
+            if prefix not in namespaces and namespace not in taken and any(i.startswith(namespace) for i in iris):
+                namespaces[prefix] = namespace
+                taken.add(namespace)
         writer.push(RDFVOC.RDF)
         writer.namespaces(sorted(namespaces.items()))
         with warnings.catch_warnings():
@@ -158,7 +166,8 @@ class OwlXMLSerializer(PrettyXMLSerializer):
         writer.pop(element)
 
 
-def serialize_owl_xml(graph: Graph, destination: Path | str) -> None:
-    """Write `graph` as RDF/XML in the OWL API's layout to `destination` (UTF-8)."""
+def serialize_owl_xml(graph: Graph, destination: Path | str, prefixes: dict[str, str] | None = None) -> None:
+    """Write `graph` as RDF/XML in the OWL API's layout to `destination` (UTF-8), declaring also
+    those of `prefixes` (prefix -> namespace) that some IRI of the graph uses."""
     with Path(destination).open("wb") as stream:
-        OwlXMLSerializer(graph).serialize(stream, encoding="utf-8")
+        OwlXMLSerializer(graph).serialize(stream, encoding="utf-8", prefixes=prefixes)

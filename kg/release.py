@@ -63,7 +63,7 @@ def write_graphs(folder: Path, asserted: Graph, inferred: Graph, context: dict[s
     try:
         for name, fmt in GRAPH_FORMATS.items():
             if fmt == "xml":
-                serialize_owl_xml(asserted, folder / name)  # OWL API layout: ontology header first
+                serialize_owl_xml(asserted, folder / name, context)  # OWL API layout, every prefix used
             elif fmt == "json-ld":
                 asserted.serialize(folder / name, format=fmt, context=context, indent=1)
             else:
