@@ -166,8 +166,27 @@ class OwlXMLSerializer(PrettyXMLSerializer):
         writer.pop(element)
 
 
+def _stable_node_ids(graph: Graph) -> Graph:
+    """The graph with each blank node used more than once (written with an rdf:nodeID) renamed
+    b1, b2 ... in content order, so the file does not change from run to run; else the graph."""
+    refs: dict[Node, int] = {}
+    for obj in graph.objects():
+        if isinstance(obj, BNode):
+            refs[obj] = refs.get(obj, 0) + 1
+    shared = [b for b, n in refs.items() if n > 1]
+    if not shared:
+        return graph
+    probe = OwlXMLSerializer(graph)
+    probe._keys, probe._refs = {}, refs
+    names = {b: BNode(f"b{i}") for i, b in enumerate(sorted(shared, key=probe._bnode_key), start=1)}
+    renamed = Graph(namespace_manager=graph.namespace_manager)
+    for triple in graph:
+        renamed.add(tuple(names.get(n, n) for n in triple))
+    return renamed
+
+
 def serialize_owl_xml(graph: Graph, destination: Path | str, prefixes: dict[str, str] | None = None) -> None:
     """Write `graph` as RDF/XML in the OWL API's layout to `destination` (UTF-8), declaring also
     those of `prefixes` (prefix -> namespace) that some IRI of the graph uses."""
     with Path(destination).open("wb") as stream:
-        OwlXMLSerializer(graph).serialize(stream, encoding="utf-8", prefixes=prefixes)
+        OwlXMLSerializer(_stable_node_ids(graph)).serialize(stream, encoding="utf-8", prefixes=prefixes)
