@@ -48,8 +48,10 @@ def check(ontology_dir: Path | None) -> None:
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 @click.option("--with", "with_external", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="An external ontology (e.g. uberon.owl) to load beside the KG in its own graph. Repeatable.")
+@click.option("--skip-owl-profile", is_flag=True,
+              help="Do not check OWL 2 DL with the OWL API (for a machine without libowlapi-java).")
 def build(ontology_dir: Path | None, release_dir: Path | None, version: str | None, store_dir: Path | None,
-          no_store: bool, quiet: bool, with_external: tuple[Path, ...]) -> None:
+          no_store: bool, quiet: bool, with_external: tuple[Path, ...], skip_owl_profile: bool) -> None:
     """Compile, reason (HermiT), materialise, validate (SHACL) and write the release atomically."""
     from kg.build.pipeline import build as run_build
 
@@ -59,7 +61,8 @@ def build(ontology_dir: Path | None, release_dir: Path | None, version: str | No
         release_dir = release_dir or settings.release_dir
         store_dir = store_dir or settings.store_dir
         result = run_build(ontology_dir, release_dir, version, Progress(total=6 if no_store else 7, quiet=quiet),
-                           list(with_external), None if no_store else store_dir)
+                           list(with_external), None if no_store else store_dir,
+                           owl_profile=not skip_owl_profile)
     except LbpError as exc:
         exit_with(exc)
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())

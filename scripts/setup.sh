@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what LBP-KG needs on a fresh Debian-like machine: system packages (apt), a virtualenv
 # with the Python packages, and the front-end packages (npm). Idempotent: fast when all is there.
-#   scripts/setup.sh run    what `make run` needs (Java for the reasoner)
+#   scripts/setup.sh run    what `make run` needs (Java for the reasoner, the OWL API for the DL check)
 #   scripts/setup.sh test   what `make test` needs (also Chromium and Virtuoso for the tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,10 @@ command -v "$PY" >/dev/null || die "python3 (3.10 or newer) is missing: install 
 
 # --- system packages -------------------------------------------------------------------------
 need=()
-command -v java >/dev/null || need+=(default-jre-headless)
+# Java for HermiT; a JDK because the OWL 2 DL profile check (kg/build/OwlDlProfile.java) runs as a Java
+# source file, against the OWL API jars that libowlapi-java installs in /usr/share/java.
+command -v javac >/dev/null || need+=(default-jdk-headless)
+[ -f /usr/share/java/owlapi-distribution.jar ] || need+=(libowlapi-java)
 if [ "$profile" = test ]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v virtuoso-t >/dev/null || need+=(virtuoso-opensource)

@@ -111,11 +111,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     import os
     import shutil
 
+    from kg.build.owlprofile import owlapi_available
+
     from kg.build.reason import java_available
 
     if "CI" not in os.environ:
         return
     missing = [] if java_available() else ["a Java runtime (default-jre-headless) for HermiT"]
+    if not owlapi_available() or shutil.which("javac") is None:
+        missing.append("the OWL API (libowlapi-java) and a JDK (default-jdk-headless) for the OWL 2 DL check")
     if shutil.which("virtuoso-t") is None:
         missing.append("virtuoso-opensource for the remote-store tests")
     if shutil.which("chromium") is None:

@@ -293,3 +293,21 @@ def test_short_row_and_unknown_curie_map_prefix_are_reported(tmp_path: Path) -> 
     message = str(caught.value)
     assert "curie_map prefix 'XYZ' is not in prefixes.yaml" in message
     assert "tab-separated cells, found 3" in message
+
+
+def test_subject_source_is_a_curie_of_the_curie_map(table: MappingTable) -> None:
+    """SSSOM's subject_source is an EntityReference: a CURIE, here the ontology's own IRI."""
+    assert table.metadata["subject_source"] == "lbp:lbp-kg.owl"
+    assert table.expand(table.metadata["subject_source"]) == "https://w3id.org/lbp-kg/lbp-kg.owl"
+
+
+def test_a_full_iri_as_subject_source_is_reported(tmp_path: Path) -> None:
+    path = _bad_table(tmp_path, [GOOD])
+    text = path.read_text(encoding="utf-8").replace(
+        "# subject_source: lbp:lbp-kg.owl", "# subject_source: https://w3id.org/lbp-kg/lbp-kg.owl"
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        load_mappings(path)
+    (problem,) = caught.value.problems
+    assert "subject_source 'https://w3id.org/lbp-kg/lbp-kg.owl' must be a CURIE" in str(problem)

@@ -49,8 +49,11 @@ def imports_module(table: MappingTable, version_iri: str, parents: dict[str, tup
     graph.add((IMPORTS_IRI, RDF.type, OWL.Ontology))
     graph.add((IMPORTS_IRI, OWL.versionIRI, URIRef(version_iri.replace(ONTOLOGY_OWL, IMPORTS_FILE))))
     graph.add((IMPORTS_IRI, RDFS.comment, Literal(
-        "External terms that LBP-KG maps to, with the labels their ontologies give them. Mappings are "
-        "annotation assertions, so importing this module adds no logical axioms to LBP-KG.", lang="en")))
+        "External terms that LBP-KG maps to, each declared with the label its own ontology gives it and, "
+        "where curated, placed under one direct parent from that ontology. Its only logical axioms are "
+        "these subclass axioms between external classes, as their ontologies state them; it names no "
+        "LBP-KG term, and LBP-KG's mappings to these terms are annotation assertions, so importing it "
+        "entails nothing about LBP-KG's own classes.", lang="en")))
     for row in table.mappings:
         term = URIRef(table.expand(row.object_id))
         # lbp relations (lowerCamelCase) map to relations; classes to classes.

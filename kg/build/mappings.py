@@ -51,6 +51,8 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "comment",
 )
 COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS[:4] + ("object_label",) + REQUIRED_COLUMNS[4:]
+#: Mapping-set slots whose SSSOM type is EntityReference: a CURIE with a curie_map prefix, not an IRI.
+ENTITY_REFERENCE_SLOTS: tuple[str, ...] = ("subject_source", "object_source", "creator_id", "author_id", "reviewer_id")
 SUBJECT_PREFIX = "lbp"
 
 
@@ -133,6 +135,13 @@ def _check_metadata(metadata: dict[str, Any], converter: curies.Converter, displ
         if not metadata.get(key):
             problems.append(Problem(display, 1, None, f"metadata block lacks {key}"))
     curie_map = metadata.get("curie_map") or {}
+    for slot in ENTITY_REFERENCE_SLOTS:
+        values = metadata.get(slot) or []
+        for value in values if isinstance(values, list) else [values]:
+            prefix = str(value).split(":", 1)[0]
+            if "://" in str(value) or not isinstance(curie_map, dict) or prefix not in curie_map:
+                message = f"{slot} {value!r} must be a CURIE with a curie_map prefix (an SSSOM EntityReference)"
+                problems.append(Problem(display, 1, slot, message))
     if isinstance(curie_map, dict):
         for prefix, uri_prefix in curie_map.items():
             expected = converter.bimap.get(prefix)

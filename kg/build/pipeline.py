@@ -24,6 +24,7 @@ from kg.build.relation_graph import materialise
 from kg.build.release import write_graphs, write_manifest
 from kg.release_files import EXTERNAL_NT, IMPORTS_NT, ONTOLOGY_NT
 from kg.build.validate import shacl_violations, validate_sources
+from kg.build.rdfxml import serialize_owl_xml
 
 
 @dataclass
@@ -97,13 +98,20 @@ def build(
     progress: Progress | None = None,
     with_external: list[Path] | None = None,
     store_dir: Path | None = None,
+    owl_profile: bool = True,
 ) -> BuildResult:
     """Compile, reason, materialise, validate, then write the release atomically.
 
     External ontologies given in `with_external` are not reasoned over; they are written to
     lbp-kg-external.nt so stores load them into their own named graph, next to the KG.
+    With `owl_profile` (the default) the written lbp-kg.owl, with its imports module, must pass
+    the OWL API's OWL 2 DL profile check before it replaces the previous release.
     """
     progress = progress or Progress(total=7 if store_dir else 6, quiet=True)
+    if owl_profile:
+        from kg.build.owlprofile import require_owlapi
+
+        require_owlapi()  # stop before any work when the check cannot run
     version = version or dt.date.today().isoformat()
     src = SourceTree(ontology_dir)
     with progress.step("compiling and checking sources"):
@@ -147,13 +155,18 @@ def build(
             from kg.build.mappings import write_sssom_release
 
             write_sssom_release(src.mappings, folder)
-            mapped[1].serialize(folder / IMPORTS_FILE, format="xml", encoding="utf-8")
+            serialize_owl_xml(mapped[1], folder / IMPORTS_FILE, context)
             mapped[1].serialize(folder / IMPORTS_NT, format="nt", encoding="utf-8")
             write_catalog(folder)
+        if owl_profile:
+            from kg.build.owlprofile import check_release
+
+            check_release(folder)
         write_manifest(folder, {"version": version, "package_version": __version__,
                                 "version_iri": version_iri(version), "counts": counts})
 
-    with progress.step(f"writing release to {release_dir}"):
+    checked = " and checking OWL 2 DL (OWL API)" if owl_profile else ""
+    with progress.step(f"writing release to {release_dir}{checked}"):
         atomic_dir(release_dir, write)
     if store_dir is not None:
         from kg.store import create_oxigraph_store

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg.build.rdfxml import serialize_owl_xml
 from kg.errors import BuildError
 from kg.release_files import ASSERTED_FILES, BY_NAME, CONTEXT, INFERRED_FILES, MANIFEST, RELEASE_FILES
 
@@ -17,7 +18,9 @@ def write_graphs(folder: Path, asserted: Graph, inferred: Graph, context: dict[s
     try:
         for name in ASSERTED_FILES:
             fmt = BY_NAME[name].rdflib_format
-            if fmt == "json-ld":
+            if fmt == "xml":
+                serialize_owl_xml(asserted, folder / name, context)  # OWL API layout, every prefix used
+            elif fmt == "json-ld":
                 asserted.serialize(folder / name, format=fmt, context=context, indent=1)
             else:
                 asserted.serialize(folder / name, format=fmt, encoding="utf-8")
