@@ -282,7 +282,7 @@ def parse_query_text(text: str, name: str, path: Path) -> LibraryQuery:
     if not isinstance(data, dict):
         problem(first, "header must be a YAML mapping (key: value lines)")
         raise QueryLibraryError(problems)
-    lines = _key_lines(node, first)
+    lines = _key_lines(node, first) if node is not None else {}
 
     for key in data:
         if key not in HEADER_KEYS:
