@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 LBP = Namespace("https://w3id.org/lbp-kg/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
@@ -20,7 +20,7 @@ INFERRED_GRAPH = LBP["graph/inferred"]
 EXTERNAL_GRAPH = LBP["graph/external"]
 IMPORTS_GRAPH = LBP["graph/imports"]
 
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "lbp": LBP,
     "owl": OWL,
     "rdf": RDF,

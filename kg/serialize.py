@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph
@@ -150,7 +151,9 @@ def _graph_writer(rdflib_format: str) -> Callable[[QueryResult], str]:
         if result.triples is not None:
             for triple in result.triples:
                 graph.add(triple)
-        kwargs = {"context": {p: str(ns) for p, ns in PREFIXES.items()}} if rdflib_format == "json-ld" else {}
+        kwargs: dict[str, Any] = {}
+        if rdflib_format == "json-ld":
+            kwargs["context"] = {p: str(ns) for p, ns in PREFIXES.items()}
         text = graph.serialize(format=rdflib_format, **kwargs)
         return text if text.endswith("\n") else text + "\n"
 

@@ -1,4 +1,6 @@
-"""Shared fixtures: the repository's ontology, a small editable copy of it, and one real build."""
+"""Shared fixtures: the repository's ontology, a small editable copy of it, one real build (HermiT)
+with a store and app over it (`full_*`), and the small committed release with a store and app over it
+(`store_spec`, `app`, `client`), which the fast tests use."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from kg.build.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parent.parent
 ONTOLOGY = REPO / "ontology"
+FIXTURE_RELEASE = REPO / "tests" / "fixtures" / "release"
 
 MINI_TERMS = """\
 - id: Disc
@@ -78,14 +81,15 @@ def mini_ontology(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def release(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """One full build of the real ontology, shared by every test that reads the release."""
+    """One full build of the real ontology (HermiT), shared by every test that reads the real KG.
+    Every test that needs it, directly or through another fixture, is marked `reasoner`."""
     out = tmp_path_factory.mktemp("release") / "release"
     return build(ONTOLOGY, out, version="test")
 
 
 @pytest.fixture(scope="session")
-def store_spec(release: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """An oxigraph store loaded from the session's release, as `lbpkg build` makes it."""
+def full_store_spec(release: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An oxigraph store loaded from the real release, as `lbpkg build` makes it."""
     from kg.store import create_oxigraph_store
 
     store_dir = tmp_path_factory.mktemp("store") / "store"
@@ -94,16 +98,74 @@ def store_spec(release: BuildResult, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
-def app(store_spec: str, release: BuildResult):  # noqa: ANN201 - Flask app
-    """The web app over the session's store (Flask's tutorial `app` fixture)."""
+def full_app(full_store_spec: str, release: BuildResult):  # noqa: ANN201 - Flask app
+    """The web app over the real KG, for tests whose assertions are about the whole graph's content."""
     from webui import create_app
 
-    return create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir)})
+    return create_app({"TESTING": True, "STORE": full_store_spec, "RELEASE_DIR": str(release.release_dir)})
+
+
+@pytest.fixture
+def full_client(full_app):  # noqa: ANN001, ANN201
+    return full_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def fixture_release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the small committed release (tests/fixtures/release, see its README): built by the
+    real pipeline from a subset of the real terms, so no test waits for HermiT to read it."""
+    out = tmp_path_factory.mktemp("fixture") / "release"
+    shutil.copytree(FIXTURE_RELEASE, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def store_spec(fixture_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An oxigraph store on disk loaded from the fixture release (no HermiT, no network)."""
+    from kg.store import create_oxigraph_store
+
+    store_dir = tmp_path_factory.mktemp("fixture-store") / "store"
+    create_oxigraph_store(fixture_release_dir, store_dir)
+    return f"oxigraph:{store_dir}"
+
+
+@pytest.fixture(scope="session")
+def app(store_spec: str, fixture_release_dir: Path):  # noqa: ANN201 - Flask app
+    """The web app over the fixture store (Flask's tutorial `app` fixture)."""
+    from webui import create_app
+
+    return create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(fixture_release_dir)})
 
 
 @pytest.fixture
 def client(app):  # noqa: ANN001, ANN201
     return app.test_client()
+
+
+def _uses_real_build(item: pytest.Item) -> bool:
+    """Whether the test needs this module's `release` (a module may define its own, such as the
+    toy release of test_store_compliance.py)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None or "release" not in info.names_closure:
+        return False
+    defs = info.name2fixturedefs.get("release") or ()
+    return bool(defs) and defs[-1].func.__module__ == __name__
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark `reasoner` every test that needs the real build, directly or through another fixture, so
+    `-m "not reasoner"` never builds it; without Java those tests skip (under CI the session fails first)."""
+    from kg.build.reason import java_available
+
+    no_java = pytest.mark.skip(reason="the release is built with HermiT, which needs Java")
+    java = None
+    for item in items:
+        if _uses_real_build(item):
+            item.add_marker(pytest.mark.reasoner)
+            if java is None:
+                java = java_available()
+            if not java:
+                item.add_marker(no_java)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -112,7 +174,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     import shutil
 
     from kg.build.owlprofile import owlapi_available
-
     from kg.build.reason import java_available
 
     if "CI" not in os.environ:

@@ -16,7 +16,11 @@ from kg.cli import main
 from kg.errors import BuildError, SourceError
 from kg.namespaces import LBP
 
-needs_java = pytest.mark.skipif(not java_available(), reason="HermiT needs Java, which is not installed")
+
+def needs_java(test):  # noqa: ANN001, ANN201
+    """A test that runs HermiT: marked `reasoner` (left out of `make test-fast`), skipped without Java."""
+    skip = pytest.mark.skipif(not java_available(), reason="HermiT needs Java, which is not installed")
+    return pytest.mark.reasoner(skip(test))
 
 
 def _problems(root: Path) -> list[str]:

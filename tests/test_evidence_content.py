@@ -22,8 +22,8 @@ pytestmark = pytest.mark.reasoner
 
 
 @pytest.fixture(scope="module")
-def store(store_spec: str):  # noqa: ANN201 - a Store
-    with open_store(store_spec) as s:
+def store(full_store_spec: str):  # noqa: ANN201 - a Store
+    with open_store(full_store_spec) as s:
         yield s
 
 
@@ -175,13 +175,13 @@ def _notes_by_subject(data: GraphData) -> dict[str, set[str]]:
     return notes
 
 
-def test_every_caveat_is_on_its_subjects_page_and_in_the_api(client, data: GraphData) -> None:  # noqa: ANN001
+def test_every_caveat_is_on_its_subjects_page_and_in_the_api(full_client, data: GraphData) -> None:  # noqa: ANN001
     notes = _notes_by_subject(data)
     assert sum(len(n) for n in notes.values()) > 100
     for subject, texts in notes.items():
         local = subject[len(str(LBP)):]
-        page = client.get(f"/term/{local}").get_data(as_text=True)
-        api = client.get(f"/api/terms/{local}").get_json()
+        page = full_client.get(f"/term/{local}").get_data(as_text=True)
+        api = full_client.get(f"/api/terms/{local}").get_json()
         api_notes = {n for group in api["outgoing"] for s in group["statements"]
                      for n in ((s["evidence"] or {}).get("caveats") or [])}
         for text in texts:
@@ -197,7 +197,7 @@ def test_every_caveat_of_an_intervention_is_in_its_comparison(store, data: Graph
         assert notes.get(iri, set()) <= shown, iri
 
 
-def test_every_tour_statement_shows_its_caveat(client, store) -> None:  # noqa: ANN001
+def test_every_tour_statement_shows_its_caveat(full_client, store) -> None:  # noqa: ANN001
     checked = 0
     for cause, _label in tour_causes(store):
         result = tour(store, cause)
@@ -206,7 +206,7 @@ def test_every_tour_statement_shows_its_caveat(client, store) -> None:  # noqa: 
         notes = [n for f in facts if f.evidence for n in f.evidence.notes]
         if not notes:
             continue
-        page = client.get("/learn/tour", query_string={"cause": cause}).get_data(as_text=True)
+        page = full_client.get("/learn/tour", query_string={"cause": cause}).get_data(as_text=True)
         for note in notes:
             assert str(escape(note)) in page, (cause, note[:60])
             checked += 1
@@ -216,11 +216,11 @@ def test_every_tour_statement_shows_its_caveat(client, store) -> None:  # noqa: 
 # -- sources ---------------------------------------------------------------------------------------
 
 
-def test_every_cited_source_page_shows_its_citation_and_what_cites_it(client, store, data: GraphData) -> None:  # noqa: ANN001
+def test_every_cited_source_page_shows_its_citation_and_what_cites_it(full_client, store, data: GraphData) -> None:  # noqa: ANN001
     cited = {s for e in _associations(data) for s in e.sources}
     assert len(cited) > 50
     for iri in sorted(cited):
-        page = client.get(f"/term/{iri[len(str(LBP)):]}").get_data(as_text=True)
+        page = full_client.get(f"/term/{iri[len(str(LBP)):]}").get_data(as_text=True)
         assert 'class="citation"' in page, iri
         assert "Statements that cite this source" in page, iri
 

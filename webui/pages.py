@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BuildError
 
@@ -19,7 +21,7 @@ bp = Blueprint("pages", __name__)
 def helpers() -> dict[str, object]:
     """`link_to(endpoint, **args)`: a URL, or None when a blueprint does not offer that page (yet)."""
 
-    def link_to(endpoint: str, **values: object) -> str | None:
+    def link_to(endpoint: str, **values: Any) -> str | None:
         try:
             return url_for(endpoint, **values)
         except BuildError:

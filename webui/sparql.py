@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 from collections.abc import Iterator
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
@@ -52,7 +53,7 @@ RETRY_AFTER = "2"
 STREAM_CHUNK = 64 * 1024
 
 
-def setting(name: str) -> object:
+def setting(name: str) -> Any:
     """A limit from the app config, or its documented default."""
     return current_app.config.get(name, DEFAULTS[name])
 
@@ -62,11 +63,11 @@ def get_executor() -> QueryExecutor | InlineExecutor:
     ext = current_app.extensions
     if _KEY not in ext:
         executor = make_executor(
-            current_app.config["STORE"], get_kg(), workers=int(setting("QUERY_WORKERS")),  # type: ignore[arg-type]
-            timeout=float(setting("QUERY_TIMEOUT")),  # type: ignore[arg-type]
-            allow_service=tuple(setting("SERVICE_ALLOWLIST")),  # type: ignore[arg-type]
-            queue_wait=float(setting("QUERY_QUEUE_WAIT")),  # type: ignore[arg-type]
-            max_waiting=int(setting("QUERY_MAX_WAITING")),  # type: ignore[arg-type]
+            current_app.config["STORE"], get_kg(), workers=int(setting("QUERY_WORKERS")),
+            timeout=float(setting("QUERY_TIMEOUT")),
+            allow_service=tuple(setting("SERVICE_ALLOWLIST")),
+            queue_wait=float(setting("QUERY_QUEUE_WAIT")),
+            max_waiting=int(setting("QUERY_MAX_WAITING")),
         )
         ext[_KEY] = executor
         atexit.register(executor.close)
@@ -103,13 +104,13 @@ def _wants_html(accept: str | None) -> bool:
 def _description(formats: tuple[str, ...]) -> Response:
     """The service description (SPARQL 1.1 Service Description), Turtle unless asked otherwise."""
     endpoint = url_for("sparql.endpoint", _external=True)
-    timeout = float(setting("QUERY_TIMEOUT"))  # type: ignore[arg-type]
+    timeout = float(setting("QUERY_TIMEOUT"))
     cache = current_app.extensions.setdefault("lbp_kg_store_sizes", {})
     if "sizes" not in cache:
         cache["sizes"] = store_sizes(get_kg())
     sizes, default_size = cache["sizes"]
     graph = service_description(endpoint, sizes, timeout, default_size=default_size,
-                                row_limit=int(setting("RESULT_ROW_LIMIT")))  # type: ignore[arg-type]
+                                row_limit=int(setting("RESULT_ROW_LIMIT")))
     accept = request.headers.get("Accept")
     if not formats and _wants_html(accept):
         return Response(render_template("editor/endpoint.html", description=graph.serialize(format="turtle"),
@@ -149,7 +150,7 @@ def endpoint() -> Response:
             _multi(request.args),
             _multi(request.form),
             "" if form_encoded else raw.decode("utf-8"),
-            max_length=int(setting("QUERY_MAX_LENGTH")),  # type: ignore[arg-type]
+            max_length=int(setting("QUERY_MAX_LENGTH")),
             charset=charset,
         )
         if req.query is None:
@@ -158,7 +159,7 @@ def endpoint() -> Response:
             return _description(req.formats)
         options = SerializeOptions(
             formats=req.formats, accept=request.headers.get("Accept"), dataset=req.dataset(),
-            row_limit=int(setting("RESULT_ROW_LIMIT")) or None,  # type: ignore[arg-type]
+            row_limit=int(setting("RESULT_ROW_LIMIT")) or None,
             base_iri=str(setting("SPARQL_BASE_IRI")) or None,
         )
         result = get_executor().query_serialized(req.query, options)

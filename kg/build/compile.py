@@ -144,7 +144,7 @@ class _Ctx:
     object_properties: set[str] = field(default_factory=set)
     association_relations: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
-    terms: dict[str, tuple[str, int]] = field(default_factory=dict)
+    terms: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     labels: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     source_info: dict[str, dict[str, Any]] = field(default_factory=dict)
     locations: dict[Any, tuple[str, int | None]] = field(default_factory=dict)
@@ -190,8 +190,8 @@ def _read_core(ctx: _Ctx) -> None:
     for s in g.subjects(RDF.type, OWL.ObjectProperty):
         if (name := _local(s)) is not None:
             ctx.object_properties.add(name)
-    for s in g.transitive_subjects(RDFS.subPropertyOf, LBP.associationRelation):
-        if s != LBP.associationRelation and (name := _local(s)) is not None:
+    for prop in g.transitive_subjects(RDFS.subPropertyOf, LBP.associationRelation):
+        if prop != LBP.associationRelation and (name := _local(prop)) is not None:
             ctx.association_relations.add(name)
     for subject, definition in list(g.subject_objects(DEFINITION)):
         cited = list(g.objects(subject, DCTERMS.source))

@@ -116,7 +116,10 @@ def catalog_mappings(folder: Path) -> dict[str, Path]:
         return {}
     ns = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
     root = ElementTree.parse(path).getroot()
-    return {uri.get("name"): folder / uri.get("uri") for uri in root.iter(f"{ns}uri")}
+    if root is None:
+        return {}
+    pairs = ((uri.get("name"), uri.get("uri")) for uri in root.iter(f"{ns}uri"))
+    return {name: folder / file for name, file in pairs if name and file}
 
 
 def check_profile(ontology: Path, imports: dict[str, Path] | None = None) -> ProfileReport:
@@ -125,6 +128,7 @@ def check_profile(ontology: Path, imports: dict[str, Path] | None = None) -> Pro
     java = shutil.which("java")
     if java is None:
         require_owlapi()
+        raise BuildError("no java on the PATH")  # require_owlapi says what to install first
     args = [java, "-cp", classpath, str(CHECKER), str(ontology)]
     args += [f"{iri}={path}" for iri, path in sorted((imports or {}).items())]
     try:

@@ -57,9 +57,9 @@ class OwlXMLSerializer(PrettyXMLSerializer):
     def serialize(self, stream: IO[bytes], base: str | None = None, encoding: str | None = None,
                   **kwargs: Any) -> None:
         store = self.store
-        self._PrettyXMLSerializer__serialized = {}  # pretty-xml's record of the nodes written
+        self._PrettyXMLSerializer__serialized: dict[Any, int] = {}  # pretty-xml's record of the nodes written
         self._keys: dict[Node, tuple] = {}
-        self._refs = {}
+        self._refs: dict[Any, int] = {}
         for obj in store.objects():
             if isinstance(obj, BNode):
                 self._refs[obj] = self._refs.get(obj, 0) + 1
@@ -69,7 +69,7 @@ class OwlXMLSerializer(PrettyXMLSerializer):
         self.writer = writer = XMLWriter(stream, self.nm, encoding)
         namespaces: dict[str, str] = {"rdf": str(RDF)}
         for node in set(store.predicates()) | set(store.objects(None, RDF.type)):
-            prefix, namespace, _ = self.nm.compute_qname_strict(node)
+            prefix, namespace, _ = self.nm.compute_qname_strict(str(node))
             namespaces[prefix] = str(namespace)
         # Declared for readers that take their CURIE prefixes from the file (OAK does), so the
         # external IRIs compact as the mapping table writes them; unused prefixes are left out.
@@ -128,14 +128,14 @@ class OwlXMLSerializer(PrettyXMLSerializer):
         self._keys[node] = key
         return key
 
-    def _pair_key(self, pair: tuple[Node, Node]) -> tuple:
+    def _pair_key(self, pair: tuple[Any, Any]) -> tuple:
         predicate, obj = pair
         obj_key = (2,) + self._bnode_key(obj) if isinstance(obj, BNode) else _term_key(obj)
         return (predicate != RDF.type, str(predicate), obj_key)
 
     # -- one node (pretty-xml's hook, called for top-level and nested nodes) ---------------------
 
-    def subject(self, subject: Node, depth: int = 1) -> None:
+    def subject(self, subject: Any, depth: int = 1) -> None:
         writer = self.writer
         serialized = self._PrettyXMLSerializer__serialized
         if subject in self.forceRDFAbout:
@@ -160,7 +160,9 @@ class OwlXMLSerializer(PrettyXMLSerializer):
             writer.attribute(RDFVOC.about, self.relativize(subject))
         elif self._refs.get(subject, 0) > 1:
             writer.attribute(RDFVOC.nodeID, fix(subject))
-        pairs = [(p, o) for p, o in self.store.predicate_objects(subject) if not (p == RDF.type and o == kind)]
+        pairs: list[tuple[Any, Any]] = [
+            (p, o) for p, o in self.store.predicate_objects(subject) if not (p == RDF.type and o == kind)
+        ]
         for predicate, obj in sorted(pairs, key=self._pair_key):
             self.predicate(predicate, obj, depth + 1)
         writer.pop(element)
@@ -169,7 +171,7 @@ class OwlXMLSerializer(PrettyXMLSerializer):
 def _stable_node_ids(graph: Graph) -> Graph:
     """The graph with each blank node used more than once (written with an rdf:nodeID) renamed
     b1, b2 ... in content order, so the file does not change from run to run; else the graph."""
-    refs: dict[Node, int] = {}
+    refs: dict[Any, int] = {}
     for obj in graph.objects():
         if isinstance(obj, BNode):
             refs[obj] = refs.get(obj, 0) + 1
@@ -181,7 +183,8 @@ def _stable_node_ids(graph: Graph) -> Graph:
     names = {b: BNode(f"b{i}") for i, b in enumerate(sorted(shared, key=probe._bnode_key), start=1)}
     renamed = Graph(namespace_manager=graph.namespace_manager)
     for triple in graph:
-        renamed.add(tuple(names.get(n, n) for n in triple))
+        s_, p_, o_ = (names.get(n, n) for n in triple)
+        renamed.add((s_, p_, o_))
     return renamed
 
 

@@ -18,26 +18,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from kg.namespaces import LBP, bind_prefixes
 
 Edge = tuple[URIRef, URIRef, URIRef]
 
 
-def _named(node: object) -> bool:
+def _named(node: object) -> TypeGuard[URIRef]:
     return isinstance(node, URIRef) and str(node).startswith(str(LBP))
 
 
-def _restrictions(g: Graph, node: object) -> Iterable[tuple[URIRef, URIRef]]:
+def _restrictions(g: Graph, node: Node) -> Iterable[tuple[URIRef, URIRef]]:
     """(property, filler) of a someValuesFrom restriction node, or of those in an intersection."""
     if (node, RDF.type, OWL.Restriction) in g:
         prop, filler = g.value(node, OWL.onProperty), g.value(node, OWL.someValuesFrom)
         if _named(prop) and _named(filler):
-            yield prop, filler  # type: ignore[misc]
+            yield prop, filler
     for lst in g.objects(node, OWL.intersectionOf):
         for member in Collection(g, lst):
             yield from _restrictions(g, member)
@@ -48,11 +50,11 @@ def superclass_closure(g: Graph, extra: Iterable[tuple[URIRef, URIRef]]) -> dict
     direct: dict[URIRef, set[URIRef]] = defaultdict(set)
     for s, o in g.subject_objects(RDFS.subClassOf):
         if _named(s) and _named(o):
-            direct[s].add(o)  # type: ignore[index]
+            direct[s].add(o)
     for s, o in g.subject_objects(OWL.equivalentClass):
         if _named(s) and _named(o):
-            direct[s].add(o)  # type: ignore[index]
-            direct[o].add(s)  # type: ignore[index]
+            direct[s].add(o)
+            direct[o].add(s)
     for s, o in extra:
         direct[s].add(o)
     closure: dict[URIRef, set[URIRef]] = {}
@@ -83,7 +85,7 @@ def asserted_edges(g: Graph) -> set[Edge]:
         for pred in (RDFS.subClassOf, OWL.equivalentClass):
             for node in g.objects(c, pred):
                 for prop, filler in _restrictions(g, node):
-                    edges.add((c, prop, filler))  # type: ignore[arg-type]
+                    edges.add((c, prop, filler))
     return edges
 
 

@@ -175,7 +175,7 @@ def _unknown(given: Any, schema: tuple[Key, ...], what: str) -> str | None:
     return f"unknown {what}s {unknown} (known: {', '.join(sorted(key.name for key in schema))})"
 
 
-def _read_yaml(header: list[tuple[int, str]], problem: Report) -> tuple[dict[str, Any], yaml.Node] | None:
+def _read_yaml(header: list[tuple[int, str]], problem: Report) -> tuple[dict[str, Any], yaml.Node | None] | None:
     first = header[0][0]
     yaml_text = "\n".join(body for _, body in header)
     try:
@@ -256,7 +256,7 @@ def _param(raw: Any, line: int | None, sparql_body: str, problem: Report) -> Par
     return Param(pname, None if default is None else _text(default), str(raw.get("description") or ""), ptype)
 
 
-def _params(data: dict[str, Any], node: yaml.Node, lines: dict[str, int], first: int, sparql_body: str,
+def _params(data: dict[str, Any], node: yaml.Node | None, lines: dict[str, int], first: int, sparql_body: str,
             problem: Report) -> tuple[Param, ...]:
     raw_params = data.get("params") or []
     if not isinstance(raw_params, list):
@@ -327,7 +327,7 @@ def parse_query_text(text: str, name: str, path: Path) -> LibraryQuery:
         raise QueryLibraryError(problems)
     data, node = read
     first = header[0][0]
-    lines = _key_lines(node, first)
+    lines = _key_lines(node, first) if node is not None else {}
     audience = _check_fields(data, lines, first, problem)
     tags = _tags(data, lines, problem)
     sparql_body = "\n".join(text.splitlines()[body_line - 1 :])

@@ -10,9 +10,10 @@ import itertools
 import os
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -87,9 +88,12 @@ def _syntax_error(exc: SyntaxError, sparql: str = "") -> QuerySyntaxError:
 # Our format names -> the engine's own writers, for every standard format of kg.formats (the text
 # table is ours alone).
 OX_RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    f.name: ox.QueryResultsFormat.from_media_type(f.media_type) for f in FORMATS.values() if f.w3c and not f.is_rdf
+    f.name: fmt for f in FORMATS.values() if f.w3c and not f.is_rdf
+    if (fmt := ox.QueryResultsFormat.from_media_type(f.media_type)) is not None
 }
-OX_RDF_FORMATS: dict[str, ox.RdfFormat] = {f.name: ox.RdfFormat.from_media_type(f.media_type) for f in rdf_formats()}
+OX_RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    f.name: rdf for f in rdf_formats() if (rdf := ox.RdfFormat.from_media_type(f.media_type)) is not None
+}
 _TURTLE_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 
 
@@ -97,14 +101,15 @@ def count_solutions(data: bytes, name: str) -> int:
     """Solutions in a serialised SELECT answer, read back by the engine's parser (CSV by Python's)."""
     if name == "csv":
         return max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1)
-    return sum(1 for _ in ox.parse_query_results(data, OX_RESULT_FORMATS[name]))
+    parsed = ox.parse_query_results(data, OX_RESULT_FORMATS[name])
+    return sum(1 for _ in parsed) if isinstance(parsed, ox.QuerySolutions) else 0
 
 
 def _to_result(answer: object, deadline: Deadline, row_limit: int | None) -> tuple[QueryResult, bool]:
     """An engine answer as the library's QueryResult (cut at row_limit, and whether it was)."""
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult.ask(bool(answer)), False
-    items = collect(answer, deadline)  # type: ignore[arg-type]
+    items: Iterator[Any] = collect(answer, deadline)  # type: ignore[arg-type]
     if row_limit is not None:
         items = itertools.islice(items, row_limit)
     if isinstance(answer, ox.QuerySolutions):
@@ -328,14 +333,14 @@ class OxigraphStore(Store):
             rdf_format = OX_RDF_FORMATS.get(fmt.name)
             if rdf_format is not None:
                 triples = list(itertools.islice(collect(answer, deadline), row_limit))  # type: ignore[arg-type]
-                truncated = row_limit is not None and next(iter(answer), None) is not None  # type: ignore[call-overload]
+                truncated = row_limit is not None and next(iter(cast(ox.QueryTriples, answer)), None) is not None
                 prefixes = _TURTLE_PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
-                data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+                data = cast(bytes, ox.serialize(triples, format=rdf_format, prefixes=prefixes))
                 return SerializedResult(kind, fmt.media_type, fmt.name, data, len(triples), truncated, row_limit)
         else:
             result_format = OX_RESULT_FORMATS.get(fmt.name)
             if result_format is not None and (kind == "ask" or row_limit is None or limited):
-                data = answer.serialize(format=result_format)  # type: ignore[union-attr]
+                data = cast(bytes, cast("ox.QuerySolutions | ox.QueryBoolean", answer).serialize(format=result_format))
                 rows = None
                 if kind == "select" and limited:
                     rows = count_solutions(data, fmt.name)

@@ -3,11 +3,13 @@ checked against, and it needs nothing but the release folder."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 from pyparsing import ParseBaseException
 from rdflib import Dataset, Graph, URIRef, Variable
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
 
 from kg.results import QueryResult, Term
 from kg.store.base import Deadline, QueryError, Store, StoreError, collect, release_files, run_with_deadline
@@ -26,7 +28,7 @@ def _convert(result: Result, deadline: Deadline) -> QueryResult:
     rows = []
     # Iterating the Result (not .bindings) streams, and skips the empty solution rdflib produces
     # for a GROUP BY over no matches (SPARQL says: no rows, as oxigraph and Virtuoso answer).
-    for solution in collect(result, deadline):
+    for solution in collect(cast(Iterable[ResultRow], result), deadline):
         rows.append({k: Term.from_rdflib(v) for k, v in solution.asdict().items() if k in names and v is not None})
     return QueryResult.select(names, rows)
 
@@ -45,7 +47,7 @@ class RdflibStore(Store):
         return cls(arg or None)
 
     def _query(self, sparql: str, bindings: dict[str, Term], timeout: float | None) -> QueryResult:
-        init = {Variable(k): v.to_rdflib() for k, v in bindings.items()}
+        init: dict[str, Any] = {Variable(k): v.to_rdflib() for k, v in bindings.items()}
 
         def work(deadline: Deadline) -> QueryResult:
             try:

@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -194,7 +195,8 @@ class SparqlStore(Store):
 
     @classmethod
     def from_spec(cls, arg: str) -> SparqlStore:
-        urls, options = [], {}
+        urls: list[str] = []
+        options: dict[str, Any] = {}
         for part in filter(None, arg.split("|")):
             key, eq, value = part.partition("=")
             if eq and "://" not in part:
@@ -256,9 +258,9 @@ class SparqlStore(Store):
         body, media = self._send(wrapper, self.query_url, timeout)
         try:
             if shape.kind == "graph":
-                graph = Graph()
-                graph.parse(data=body, format=GRAPH_PARSERS.get(media, "turtle"))
-                return QueryResult.graph(graph)
+                answer = Graph()
+                answer.parse(data=body, format=GRAPH_PARSERS.get(media, "turtle"))
+                return QueryResult.graph(answer)
             result = QueryResult.from_sparql_json(json.loads(body))
             if shape.kind == "ask" and result.kind == "select" and result.vars == [VIRTUOSO_ASK_VAR]:
                 result = QueryResult.ask(bool(result.rows) and result.rows[0][VIRTUOSO_ASK_VAR].value not in ("0", ""))

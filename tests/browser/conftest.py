@@ -48,9 +48,9 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def site(app) -> Iterator[LiveServer]:  # noqa: ANN001
-    """The session app under waitress, as `lbpkg serve` runs it."""
-    with LiveServer(app, threads=8) as server:
+def site(full_app) -> Iterator[LiveServer]:  # noqa: ANN001
+    """The app over the real KG under waitress, as `lbpkg serve` runs it (the screenshots show it)."""
+    with LiveServer(full_app, threads=8) as server:
         yield server
 
 

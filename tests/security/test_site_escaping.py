@@ -34,9 +34,9 @@ RAW = ("<script>alert(", "<img src=x", "<b onmouseover", 'href="javascript:', 'h
 
 
 @pytest.fixture(scope="module")
-def hostile_app(release, tmp_path_factory: pytest.TempPathFactory) -> Flask:  # noqa: ANN001
+def hostile_app(fixture_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Flask:  # noqa: ANN001
     folder = tmp_path_factory.mktemp("hostile") / "release"
-    shutil.copytree(release.release_dir, folder)
+    shutil.copytree(fixture_release_dir, folder)
     with open(Path(folder) / "lbp-kg.nt", "a", encoding="utf-8") as f:
         f.write(HOSTILE)
     return make_app(f"rdflib:{folder}", str(folder))

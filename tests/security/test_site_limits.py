@@ -5,6 +5,7 @@ answers (no traceback, the log keeps it)."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -47,8 +48,8 @@ def test_pages_have_no_inline_script(server: LiveServer) -> None:
         assert not re.search(r"\son[a-z]+\s*=", page), f"{path}: an inline event handler"
 
 
-def test_policy_is_configurable(store_spec: str, release) -> None:  # noqa: ANN001
-    app = make_app(store_spec, str(release.release_dir), CONTENT_SECURITY_POLICY="default-src 'none'",
+def test_policy_is_configurable(store_spec: str, fixture_release_dir: Path) -> None:  # noqa: ANN001
+    app = make_app(store_spec, str(fixture_release_dir), CONTENT_SECURITY_POLICY="default-src 'none'",
                    REFERRER_POLICY="no-referrer")
     resp = app.test_client().get("/az")
     assert resp.headers["Content-Security-Policy"] == "default-src 'none'"
@@ -82,8 +83,8 @@ def test_a_100_kb_parameter_is_414(server: LiveServer, path: str) -> None:
     assert_no_traceback(answer, path)
 
 
-def test_url_limit_is_configurable(store_spec: str, release) -> None:  # noqa: ANN001
-    client = make_app(store_spec, str(release.release_dir), MAX_URL_LENGTH=64).test_client()
+def test_url_limit_is_configurable(store_spec: str, fixture_release_dir: Path) -> None:  # noqa: ANN001
+    client = make_app(store_spec, str(fixture_release_dir), MAX_URL_LENGTH=64).test_client()
     assert client.get("/search", query_string={"q": "disc"}).status_code == 200
     assert client.get("/search", query_string={"q": "d" * 80}).status_code == 414
 
@@ -134,8 +135,8 @@ def test_unsupported_accept_is_406_on_negotiated_pages(server: LiveServer) -> No
 
 # --- rate limit --------------------------------------------------------------------------------
 
-def test_rate_limit_answers_429_with_retry_after(store_spec: str, release) -> None:  # noqa: ANN001
-    app = make_app(store_spec, str(release.release_dir), RATE_LIMIT=6)
+def test_rate_limit_answers_429_with_retry_after(store_spec: str, fixture_release_dir: Path) -> None:  # noqa: ANN001
+    app = make_app(store_spec, str(fixture_release_dir), RATE_LIMIT=6)
     with served(app) as live:
         statuses = []
         for _ in range(20):  # 6 a minute with bursts of 6: the 7th comes back 429 however slow we are
@@ -192,8 +193,8 @@ def test_serve_passes_its_rate_limit_to_the_app(monkeypatch: pytest.MonkeyPatch,
 
 # --- errors ------------------------------------------------------------------------------------
 
-def test_unexpected_errors_are_logged_not_shown(store_spec: str, release, caplog) -> None:  # noqa: ANN001
-    app = make_app(store_spec, str(release.release_dir))
+def test_unexpected_errors_are_logged_not_shown(store_spec: str, fixture_release_dir: Path, caplog) -> None:  # noqa: ANN001
+    app = make_app(store_spec, str(fixture_release_dir))
 
     def boom() -> str:
         raise RuntimeError("secret internals /etc/passwd")
@@ -226,8 +227,8 @@ def test_safe_href_only_links_http() -> None:
         assert safe_href(bad) is None, bad
 
 
-def test_trusted_hosts_refuse_other_host_headers(store_spec: str, release) -> None:  # noqa: ANN001
-    client = make_app(store_spec, str(release.release_dir), TRUSTED_HOSTS=["lbp.example"]).test_client()
+def test_trusted_hosts_refuse_other_host_headers(store_spec: str, fixture_release_dir: Path) -> None:  # noqa: ANN001
+    client = make_app(store_spec, str(fixture_release_dir), TRUSTED_HOSTS=["lbp.example"]).test_client()
     refused = client.get("/az", headers={"Host": "evil.example"})
     assert refused.status_code == 400 and "not trusted" in refused.get_data(as_text=True)
     assert refused.headers["X-Content-Type-Options"] == "nosniff"
@@ -235,8 +236,8 @@ def test_trusted_hosts_refuse_other_host_headers(store_spec: str, release) -> No
 
 
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(store_spec: str,  # noqa: ANN001
-                                                                          release) -> None:
-    app = make_app(store_spec, str(release.release_dir), RATE_LIMIT=2, TRUSTED_PROXIES=1)
+                                                                          fixture_release_dir: Path) -> None:
+    app = make_app(store_spec, str(fixture_release_dir), RATE_LIMIT=2, TRUSTED_PROXIES=1)
     client = app.test_client()
 
     def get(forwarded: str) -> int:

@@ -4,6 +4,7 @@ server with several threads, as `lbpkg serve` runs it) and an app with a short q
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,12 +15,12 @@ from webui.sparql import close_executor
 
 
 @pytest.fixture
-def make_app(store_spec: str, release) -> Iterator:  # noqa: ANN001
-    """Make apps over the session's store with extra config; their workers stop after the test."""
+def make_app(store_spec: str, fixture_release_dir: Path) -> Iterator:
+    """Make apps over the fixture store with extra config; their workers stop after the test."""
     made: list[Flask] = []
 
     def make(**config: object) -> Flask:
-        app = create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir), **config})
+        app = create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(fixture_release_dir), **config})
         made.append(app)
         return app
 
@@ -30,18 +31,18 @@ def make_app(store_spec: str, release) -> Iterator:  # noqa: ANN001
 
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[LiveServer]:
-    """The session app served by waitress on a free loopback port."""
+    """The session app (over the fixture store) served by waitress on a free loopback port."""
     with LiveServer(app) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def short_timeout_app(store_spec: str, release) -> Iterator[Flask]:  # noqa: ANN001
+def short_timeout_app(store_spec: str, fixture_release_dir: Path) -> Iterator[Flask]:
     """An app whose queries stop after 1.5 s, with two query workers."""
     app = create_app({
         "TESTING": True,
         "STORE": store_spec,
-        "RELEASE_DIR": str(release.release_dir),
+        "RELEASE_DIR": str(fixture_release_dir),
         "QUERY_TIMEOUT": 1.5,
         "QUERY_WORKERS": 2,
     })

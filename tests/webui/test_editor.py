@@ -53,13 +53,14 @@ def test_example_and_query_links(client) -> None:  # noqa: ANN001
     assert missing.status_code == 404
 
 
-def test_every_example_runs_at_the_endpoint_as_its_header_expects(client, store_spec: str) -> None:  # noqa: ANN001
-    """The editor's text (defaults written in as VALUES) answers as the library's expectations say.
+def test_every_example_runs_at_the_endpoint_as_its_header_expects(full_client, full_store_spec: str) -> None:  # noqa: ANN001
+    """The editor's text (defaults written in as VALUES) answers on the real KG as the library's
+    expectations say.
     Queries over an external ontology released beside the KG need a release built --with it:
     tests/test_query_library.py runs those."""
-    examples = client.get("/editor/examples.json").get_json()
+    examples = full_client.get("/editor/examples.json").get_json()
     library = load_queries()
-    store = open_store(store_spec)
+    store = open_store(full_store_spec)
     failures = {}
     for ex in examples:
         if str(EXTERNAL_GRAPH) in library[ex["name"]].sparql:
@@ -71,7 +72,8 @@ def test_every_example_runs_at_the_endpoint_as_its_header_expects(client, store_
     assert failures == {}
     # ...and through the endpoint, as the editor sends it (POST form).
     ex = next(e for e in examples if e["name"] == "causes/causes-of-sciatica")
-    resp = client.post("/sparql", data={"query": ex["query"]}, headers={"Accept": "application/sparql-results+json"})
+    resp = full_client.post("/sparql", data={"query": ex["query"]},
+                            headers={"Accept": "application/sparql-results+json"})
     causes = [b["cause"]["value"] for b in resp.get_json()["results"]["bindings"]]
     assert "https://w3id.org/lbp-kg/DiscHerniation" in causes
 

@@ -360,7 +360,6 @@ def _get(url: str, timeout: float = 30) -> tuple[int, str, float]:
         return exc.code, exc.read().decode(), time.monotonic() - start
 
 
-@pytest.mark.slow
 def _get_when_ready(url: str, wait: float = 60) -> tuple[int, str, float]:
     """GET until the worker pool answers: a worker (re)started on a loaded machine may need longer
     than the short time limit to open the store, which is not what these tests are about."""
@@ -372,6 +371,7 @@ def _get_when_ready(url: str, wait: float = 60) -> tuple[int, str, float]:
     return result
 
 
+@pytest.mark.slow
 def test_runaway_query_is_stopped_while_others_are_served(short_timeout_app) -> None:  # noqa: ANN001
     """A blocking aggregate over a cross product (hours of work) is killed at the 1.5 s limit with a
     503; meanwhile fast queries and pages answer, and afterwards the endpoint still works. (How fast

@@ -48,7 +48,8 @@ MANIFEST, ENTRIES = _manifest()
 
 
 @pytest.fixture(scope="module")
-def w3c_server(tmp_path_factory: pytest.TempPathFactory, store_spec: str, release) -> Iterator[LiveServer]:  # noqa: ANN001
+def w3c_server(tmp_path_factory: pytest.TempPathFactory, store_spec: str,
+               fixture_release_dir: Path) -> Iterator[LiveServer]:
     """The app over a store holding the KG and the suite's data files, each in the named graph the
     manifest's ut:graphData gives it (data0.rdf, which some tests name, is absent: an empty graph)."""
     path = tmp_path_factory.mktemp("w3c") / "store"
@@ -59,7 +60,7 @@ def w3c_server(tmp_path_factory: pytest.TempPathFactory, store_spec: str, releas
         store.load(path=str(W3C / f"{name}.nt"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
     store.flush()
     del store
-    app = create_app({"TESTING": True, "STORE": f"oxigraph:{path}", "RELEASE_DIR": str(release.release_dir)})
+    app = create_app({"TESTING": True, "STORE": f"oxigraph:{path}", "RELEASE_DIR": str(fixture_release_dir)})
     with LiveServer(app) as server:
         yield server
     close_executor(app)
