@@ -12,73 +12,25 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
-from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP, bind_prefixes
-from kg.query.library import get_query
+from kg.namespaces import LBP, bind_prefixes
+from kg.query.library import get_query, render
 from kg.results import Term
 from kg.store import Store
 from kg.views.evidence import Evidence
-from kg.views.graphdata import PREFIXES, SUBCLASS, graph_data
+from kg.views.graphdata import SUBCLASS, graph_data
 
-# The term's own annotations (label, definition, synonyms, mappings, ...) with their sources.
-ANNOTATIONS_QUERY = PREFIXES + f"""
-SELECT ?property ?value ?source WHERE {{
-  GRAPH <{ASSERTED_GRAPH}> {{ ?term ?property ?value }}
-  FILTER(!isBlank(?value))
-  OPTIONAL {{
-    ?axiom owl:annotatedSource ?term ; owl:annotatedProperty ?property ; owl:annotatedTarget ?value ;
-           dcterms:source ?source .
-  }}
-}}
-"""
+# The page's queries (queries/pages/): ?term is the page's term.
+ANNOTATIONS = "pages/term-annotations"  # its own annotations with their sources
+OUTGOING = "pages/term-statements-from"  # relation-graph edges and restrictions from it
+INCOMING = "pages/term-statements-to"  # the same towards it, and the claims about it
+DESCRIBE = "pages/term-triples"  # its triples for Turtle / JSON-LD / RDF/XML clients
 
 
-def _statements_query(subject: str, obj: str, more: str = "") -> str:
-    """Statements with the term on one side (subject and obj are ?term and ?other, either way round):
-    relation-graph edges, the restrictions curators wrote (an edge of the relation graph that no
-    curator wrote is inferred), then the `more` branches. Associations come with their evidence from
-    the snapshot (kg.views.graphdata reads queries/evidence/statements.rq)."""
-    return PREFIXES + f"""
-SELECT DISTINCT ?relation ?other ?kind ?source WHERE {{
-  {{
-    GRAPH <{INFERRED_GRAPH}> {{ {subject} ?relation {obj} }}
-    FILTER(isIRI(?other))
-    BIND("inferred" AS ?kind)
-  }} UNION {{
-    GRAPH <{ASSERTED_GRAPH}> {{
-      {subject} rdfs:subClassOf|owl:equivalentClass ?x .
-      ?x (owl:intersectionOf/rdf:rest*/rdf:first)? ?r .
-      ?r owl:onProperty ?relation ; owl:someValuesFrom {obj} .
-    }}
-    FILTER(isIRI(?other))
-    BIND("asserted" AS ?kind)
-  }}{more}
-}}
-"""
+def _run(store: Store, name: str, iri: str):  # type: ignore[no-untyped-def]
+    """A page query's answer for the term (its other parameters at their defaults)."""
+    rendered = render(get_query(name), {"term": Term.uri(iri)})
+    return store.query(rendered.sparql, bindings=rendered.bindings)
 
-
-OUTGOING_QUERY = _statements_query("?term", "?other")
-# Incoming statements: the same with the term as object, and the claims made about the term.
-INCOMING_QUERY = _statements_query("?other", "?term", """ UNION {
-    ?other lbp:claimAbout ?term .
-    BIND(lbp:claimAbout AS ?relation)
-    BIND("claim" AS ?kind)
-    OPTIONAL { ?other dcterms:source ?source }
-  }""")
-
-# The term's triples for Turtle / JSON-LD / RDF/XML clients: its own statements, the restriction
-# nodes they point to, and the owl:Axiom annotations about them.
-DESCRIBE_QUERY = PREFIXES + f"""
-CONSTRUCT {{ ?term ?p ?o . ?r ?rp ?ro . ?list ?lp ?lo . ?axiom ?ap ?ao . }} WHERE {{
-  GRAPH <{ASSERTED_GRAPH}> {{
-    {{ ?term ?p ?o }}
-    UNION {{ ?term rdfs:subClassOf|owl:equivalentClass ?r . FILTER(isBlank(?r)) ?r ?rp ?ro }}
-    UNION {{ ?term owl:equivalentClass ?eq . ?eq owl:intersectionOf/rdf:rest* ?list . ?list ?lp ?lo }}
-    UNION {{ ?term owl:equivalentClass ?eq . ?eq owl:intersectionOf/rdf:rest*/rdf:first ?r .
-             FILTER(isBlank(?r)) ?r ?rp ?ro }}
-    UNION {{ ?axiom owl:annotatedSource ?term ; ?ap ?ao }}
-  }}
-}}
-"""
 
 SYNONYM_KINDS = {
     "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym": "exact",
@@ -193,7 +145,8 @@ def term_iri(local: str) -> str:
 
 def queries_for_page() -> dict[str, str]:
     """The SPARQL behind a term page, keyed by what each query answers (?term is the term)."""
-    return {"annotations": ANNOTATIONS_QUERY, "outgoing": OUTGOING_QUERY, "incoming": INCOMING_QUERY,
+    return {"annotations": get_query(ANNOTATIONS).sparql, "outgoing": get_query(OUTGOING).sparql,
+            "incoming": get_query(INCOMING).sparql,
             "associations with their evidence": get_query("evidence/statements-about").sparql}
 
 
@@ -213,9 +166,8 @@ def bound_query(text: str, iri: str) -> str:
 def term_page(store: Store, iri: str) -> TermPage | None:
     """The page's content, or None when the graph says nothing about the IRI."""
     data = graph_data(store)
-    bind = {"term": Term.uri(iri)}
-    annotations = store.query(ANNOTATIONS_QUERY, bindings=bind).rows
-    incoming = store.query(INCOMING_QUERY, bindings=bind).rows
+    annotations = _run(store, ANNOTATIONS, iri).rows
+    incoming = _run(store, INCOMING, iri).rows
     if not annotations and not incoming:
         return None
 
@@ -263,7 +215,7 @@ def term_page(store: Store, iri: str) -> TermPage | None:
     page.parents = _links(data, asserted)
     page.inferred_parents = _links(data, direct - asserted)
     page.children = _links(data, data.children(iri))
-    outgoing = store.query(OUTGOING_QUERY, bindings=bind).rows
+    outgoing = _run(store, OUTGOING, iri).rows
     page.outgoing = _group(data, outgoing, page, [e for e in data.out_edges.get(iri, []) if e.kind == "association"])
     page.incoming = _group(data, incoming, page, [e for e in data.in_edges.get(iri, []) if e.kind == "association"])
     if str(LBP.SourceDocument) in {t.iri for t in page.types}:
@@ -340,7 +292,7 @@ def resolver_url(curie: str) -> str:
 
 def describe(store: Store, iri: str) -> Graph | None:
     """The term's triples (with its restrictions and axiom annotations), or None if it has none."""
-    result = store.query(DESCRIBE_QUERY, bindings={"term": Term.uri(iri)})
+    result = _run(store, DESCRIBE, iri)
     if result.triples is None or len(result.triples) == 0:
         return None
     return bind_prefixes(result.triples)
