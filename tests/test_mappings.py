@@ -18,6 +18,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.build.mappings import (
     ALLOWED_PREDICATES,
+    AXIOM_SLOTS,
+    SSSOM,
     MappingTable,
     load_mappings,
     load_prefixes,
@@ -225,7 +227,16 @@ def test_mapping_graph_has_skos_triples_and_xrefs(table: MappingTable) -> None:
     assert (disc, OIO.hasDbXref, Literal("UBERON:0001066")) in graph
     assert len(set(graph.subject_objects(OIO.hasDbXref))) == len(table.mappings)
     skos = {SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch}
-    assert {p for p in graph.predicates() if p not in (OIO.hasDbXref, RDF.type)} <= skos
+    axiom = {OWL.annotatedSource, OWL.annotatedProperty, OWL.annotatedTarget, RDFS.comment, *AXIOM_SLOTS}
+    assert {p for p in graph.predicates() if p not in (OIO.hasDbXref, RDF.type)} <= skos | axiom
+    # each row's label, justification and verification comment ride on an axiom of its SKOS triple
+    found = [a for a in graph.subjects(OWL.annotatedSource, disc)
+             if (a, OWL.annotatedTarget, uberon_disc) in graph and (a, OWL.annotatedProperty, SKOS.exactMatch) in graph]
+    assert len(found) == 1 and (found[0], RDF.type, OWL.Axiom) in graph
+    assert graph.value(found[0], SSSOM.object_label) == Literal("intervertebral disk")
+    assert "verified" in str(graph.value(found[0], RDFS.comment))
+    for slot in AXIOM_SLOTS:
+        assert (slot, RDF.type, OWL.AnnotationProperty) in graph
     # declared annotation properties, so the merged ontology stays in OWL 2 DL
     for predicate in skos | {OIO.hasDbXref}:
         assert (predicate, RDF.type, OWL.AnnotationProperty) in graph

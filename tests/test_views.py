@@ -80,3 +80,50 @@ def test_compare_and_tour_causes(store) -> None:  # noqa: ANN001
     assert [f.label for f in kypho.aspects["invasiveness"]] == ["minimally invasive"]
     assert "balloon kyphoplasty" in [f.label for f in vert.aspects["alternatives"]]
     assert str(LBP.LumbarDiscHerniation) in dict(tour_causes(store))
+
+
+def test_every_relation_in_use_reads_both_ways(store) -> None:  # noqa: ANN001
+    """Each relation of an association or an axiom has a phrase and an inverse phrase in the
+    ontology (lbp:phrase, lbp:inversePhrase), and no phrase is the old fallback."""
+    data = graph_data(store)
+    used = {e.relation for e in data.edges} | {str(LBP.claimAbout)}
+    assert used and not used - set(data.phrases)
+    assert data.phrases[str(LBP.usedFor)] == ("is used for", "can be treated with")
+    for forward, inverse in data.phrases.values():
+        assert forward and inverse and "object of" not in forward + inverse
+    sentences = [p["sentence"] for x, y in (("LumbarDiscHerniation", "EpiduralSteroidInjection"),
+                                             ("Sciatica", "L5NerveRoot"), ("Kyphoplasty", "Vertebroplasty"))
+                 for p in relate(store, str(LBP[x]), str(LBP[y]))["paths"]]
+    assert sentences and not any("is the object of" in s for s in sentences)
+
+
+def test_term_page_shows_the_most_specific_statements(store) -> None:  # noqa: ANN001
+    page = term_page(store, str(LBP.Sciatica))
+    assert page is not None and page.badge == "condition" and page.area == ("causes", "Causes")
+    affects = str(LBP.affects)
+    main = {s.other.iri for s in page.outgoing_main[affects]}
+    more = {s.other.iri for s in page.outgoing_more[affects]}
+    assert str(LBP.LumbosacralNerveRoot) in main
+    assert {str(LBP.AnatomicalEntity), str(LBP.SpinalNerveRoot)} <= more and not main & more
+    assert page.phrases_out[affects] == "affects" and page.phrases_in[str(LBP.mayCause)] == "may be caused by"
+    disc = term_page(store, str(LBP.LumbarDiscHerniation))
+    assert disc is not None
+    located = {s.other.iri for s in disc.outgoing_main[str(LBP.locatedIn)]}
+    assert str(LBP.LumbarIntervertebralDisc) in located and str(LBP.AnatomicalEntity) not in located
+    # no tautology: an inferred statement to the value partition's upper class stays out of sight
+    kypho = term_page(store, str(LBP.Kyphoplasty))
+    assert kypho is not None and kypho.badge == "intervention"
+    assert [s.other.label for s in kypho.outgoing_main[str(LBP.hasInvasiveness)]] == ["minimally invasive"]
+    assert ("invasiveness (display)", "minimally invasive") not in kypho.other
+
+
+def test_red_flag_and_mapping_cards(store) -> None:  # noqa: ANN001
+    ces = term_page(store, str(LBP.CaudaEquinaSyndrome))
+    assert ces is not None and ces.red_flag and str(LBP.SaddleAnaesthesia) in {w.iri for w in ces.warning_signs}
+    assert not any(k == "is red flag" for k, _ in ces.other)
+    sciatica = term_page(store, str(LBP.Sciatica))
+    assert sciatica is not None
+    hp = [m for m in sciatica.mappings if m.target == "HP:0011868"]
+    assert len(hp) == 1 and hp[0].url == "http://purl.obolibrary.org/obo/HP_0011868"
+    assert hp[0].kind == "exact match" and hp[0].label == "Sciatica" and "HPO label table" in (hp[0].comment or "")
+    assert len({m.target for m in sciatica.mappings}) == len(sciatica.mappings)

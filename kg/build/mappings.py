@@ -11,7 +11,8 @@ This module
 * reads the table with a plain TSV reader and checks every row, reporting each bad row with file
   and line (unknown prefix, predicate outside the SKOS mapping predicates, missing justification or
   verification comment, duplicate row): :func:`load_mappings`;
-* turns the table into RDF, a SKOS mapping triple and an ``oboInOwl:hasDbXref`` CURIE literal on the
+* turns the table into RDF, a SKOS mapping triple (with an owl:Axiom holding the row's label,
+  justification, source version and comment) and an ``oboInOwl:hasDbXref`` CURIE literal on the
   LBP-KG class for every row: :func:`mapping_graph`;
 * writes the release copies as SSSOM/TSV and SSSOM/JSON with sssom-py's writers:
   :func:`write_release`.
@@ -27,8 +28,8 @@ from typing import Any
 
 import curies
 import yaml
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.errors import LbpError, Problem, SourceError
 from kg.namespaces import OIO, bind_prefixes
@@ -54,6 +55,9 @@ COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS[:4] + ("object_label",) + REQUIRED_C
 #: Mapping-set slots whose SSSOM type is EntityReference: a CURIE with a curie_map prefix, not an IRI.
 ENTITY_REFERENCE_SLOTS: tuple[str, ...] = ("subject_source", "object_source", "creator_id", "author_id", "reviewer_id")
 SUBJECT_PREFIX = "lbp"
+SSSOM = Namespace("https://w3id.org/sssom/")
+#: The SSSOM slots each mapping axiom carries (SSSOM's OWL form: slots as annotations on the axiom).
+AXIOM_SLOTS = (SSSOM.object_label, SSSOM.mapping_justification, SSSOM.object_source_version)
 
 
 @dataclass(frozen=True)
@@ -229,7 +233,9 @@ def load_mappings(path: Path, prefixes: Path | None = None) -> MappingTable:
 
 
 def mapping_graph(path: Path, prefixes: Path | None = None) -> Graph:
-    """The mappings as RDF: ``subject skos:xMatch object`` and ``subject oboInOwl:hasDbXref "CURIE"``.
+    """The mappings as RDF: ``subject skos:xMatch object`` and ``subject oboInOwl:hasDbXref "CURIE"``,
+    and an owl:Axiom on the SKOS triple with the row's object label, justification, object source
+    version and comment (where the mapping was verified), as SSSOM's OWL form writes them.
 
     The database cross-reference is written for every row, as OBO ontologies do, so that tools that
     read xrefs (rather than SKOS) still find the external identifiers of an LBP-KG class. The SKOS
@@ -242,11 +248,24 @@ def mapping_graph(path: Path, prefixes: Path | None = None) -> Graph:
     for predicate in sorted(ALLOWED_PREDICATES):
         graph.add((URIRef(table.expand(predicate)), RDF.type, OWL.AnnotationProperty))
     graph.add((OIO.hasDbXref, RDF.type, OWL.AnnotationProperty))
+    for slot in AXIOM_SLOTS:
+        graph.add((slot, RDF.type, OWL.AnnotationProperty))
     for row in table.mappings:
         subject = URIRef(table.expand(row.subject_id))
         predicate = URIRef(table.expand(row.predicate_id))
-        graph.add((subject, predicate, URIRef(table.expand(row.object_id))))
+        target = URIRef(table.expand(row.object_id))
+        graph.add((subject, predicate, target))
         graph.add((subject, OIO.hasDbXref, Literal(row.object_id)))
+        axiom = BNode()
+        graph.add((axiom, RDF.type, OWL.Axiom))
+        graph.add((axiom, OWL.annotatedSource, subject))
+        graph.add((axiom, OWL.annotatedProperty, predicate))
+        graph.add((axiom, OWL.annotatedTarget, target))
+        if row.object_label:
+            graph.add((axiom, SSSOM.object_label, Literal(row.object_label)))
+        graph.add((axiom, SSSOM.mapping_justification, URIRef(table.expand(row.mapping_justification))))
+        graph.add((axiom, SSSOM.object_source_version, Literal(row.object_source_version)))
+        graph.add((axiom, RDFS.comment, Literal(row.comment)))
     return graph
 
 

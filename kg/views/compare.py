@@ -112,7 +112,7 @@ def against_in_words(data: GraphData, iri: str, condition: str) -> tuple[str, ..
     for edge in blockers(data, iri, condition):
         via = "" if edge.source == iri else f" (stated for {data.label(edge.source)})"
         evidence = f": {in_words(edge.evidence, data.label)}" if edge.evidence else ""
-        words.add(f"{data.label(edge.relation)} {data.label(edge.target)}{via}{evidence}")
+        words.add(f"{data.phrase(edge.relation)} {data.label(edge.target)}{via}{evidence}")
     return tuple(sorted(words))
 
 

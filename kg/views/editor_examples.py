@@ -7,31 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.namespaces import PREFIXES
-from kg.query.library import LibraryQuery, render, scan_queries
+from kg.query.library import LibraryQuery, get_query, render, scan_queries
 from kg.store import Store
 from kg.store.sparqltext import inject_values
 
-CLASSES = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?iri (SAMPLE(?l) AS ?label) WHERE {
-  { ?iri a owl:Class } UNION { ?x a ?iri } UNION { ?iri rdfs:subClassOf ?y }
-  FILTER(isIRI(?iri))
-  OPTIONAL { ?iri rdfs:label ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }
-} GROUP BY ?iri ORDER BY ?iri
-"""
-
-PROPERTIES = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?iri (SAMPLE(?l) AS ?label) WHERE {
-  { ?iri a owl:ObjectProperty } UNION { ?iri a owl:DatatypeProperty } UNION { ?iri a owl:AnnotationProperty }
-  UNION { ?iri a rdf:Property } UNION { ?s ?iri ?o }
-  FILTER(isIRI(?iri))
-  OPTIONAL { ?iri rdfs:label ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }
-} GROUP BY ?iri ORDER BY ?iri
-"""
+CLASSES = "pages/vocabulary-classes"
+PROPERTIES = "pages/vocabulary-properties"
 
 
 @dataclass(frozen=True)
@@ -52,8 +33,8 @@ class Example:
     sparql: str
 
 
-def _terms(store: Store, sparql: str) -> list[VocabTerm]:
-    result = store.query(sparql)
+def _terms(store: Store, name: str) -> list[VocabTerm]:
+    result = store.query(get_query(name).sparql)
     return [VocabTerm(row["iri"].value, row["label"].value if "label" in row else None) for row in result.rows]
 
 

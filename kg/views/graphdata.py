@@ -11,68 +11,19 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP
+from kg.namespaces import LBP
 from kg.query.library import get_query, render
+from kg.results import Term
 from kg.store import Store
 from kg.views.evidence import Evidence, statements_from_rows
 
-PREFIXES = f"""\
-PREFIX lbp: <{LBP}>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX obo: <http://purl.obolibrary.org/obo/>
-PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
-
-LABELS_QUERY = PREFIXES + """
-SELECT DISTINCT ?x ?label ?class ?deprecated WHERE {
-  ?x rdfs:label ?label .
-  OPTIONAL { ?x a owl:Class BIND(true AS ?class) }
-  OPTIONAL { ?x owl:deprecated ?deprecated }
-}
-"""
-
-SYNONYMS_QUERY = PREFIXES + """
-SELECT DISTINCT ?x ?kind ?synonym WHERE {
-  VALUES (?p ?kind) { (oboInOwl:hasExactSynonym "exact") (oboInOwl:hasRelatedSynonym "related")
-                      (oboInOwl:hasBroadSynonym "broad") (oboInOwl:hasNarrowSynonym "narrow")
-                      (lbp:laySynonym "lay") }
-  ?x ?p ?synonym .
-}
-"""
-
-# The reasoned hierarchy (full closure, from the inferred graph) and the asserted direct parents.
-HIERARCHY_QUERY = PREFIXES + f"""
-SELECT DISTINCT ?sub ?super ?asserted WHERE {{
-  GRAPH <{INFERRED_GRAPH}> {{ ?sub rdfs:subClassOf ?super }}
-  FILTER(isIRI(?super) && ?sub != ?super)
-  BIND(EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?sub rdfs:subClassOf ?super }} }} AS ?asserted)
-}}
-"""
-
-# Class-to-class edges of the relation graph (asserted and entailed alike).
-RELATION_EDGES_QUERY = PREFIXES + f"""
-SELECT DISTINCT ?s ?p ?o WHERE {{
-  GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }}
-  FILTER(?p != rdfs:subClassOf && isIRI(?o))
-}}
-"""
-
-# The restrictions curators wrote on a class (C SubClassOf / EquivalentTo ... P some D): an edge of
-# the relation graph is `asserted` when it is one of these, else it was entailed.
-RESTRICTIONS_QUERY = PREFIXES + f"""
-SELECT DISTINCT ?s ?p ?o WHERE {{
-  GRAPH <{ASSERTED_GRAPH}> {{
-    ?s rdfs:subClassOf|owl:equivalentClass ?x .
-    ?x (owl:intersectionOf/rdf:rest*/rdf:first)? ?r .
-    ?r owl:onProperty ?p ; owl:someValuesFrom ?o .
-  }}
-  FILTER(isIRI(?s) && isIRI(?o))
-}}
-"""
+# The snapshot's queries (queries/pages/), each reading the whole graph once.
+LABELS = "pages/labels"  # every label, with class and obsolete flags
+SYNONYMS = "pages/synonyms"
+HIERARCHY = "pages/hierarchy"  # the reasoned closure, and which pairs curators asserted
+RELATION_EDGES = "pages/relation-edges"  # class-to-class edges of the relation graph
+RESTRICTIONS = "pages/restrictions"  # the restrictions curators wrote: those edges are `asserted`
+PHRASES = "pages/relation-phrases"  # how each relation reads, both ways (lbp:phrase, lbp:inversePhrase)
 
 # Upper classes: too general to make a path or a neighbourhood meaningful.
 UPPER = frozenset(
@@ -86,6 +37,8 @@ UPPER = frozenset(
 )
 
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+# is-a reads so both ways; rdfs:subClassOf is OWL's own vocabulary, which the ontology does not annotate.
+IS_A_PHRASES = ("is a kind of", "includes")
 
 
 @dataclass(frozen=True)
@@ -116,10 +69,21 @@ class GraphData:
     out_edges: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     in_edges: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     red_flags: set[str] = field(default_factory=set)  # conditions and signs that call for urgent assessment
+    # relation -> (phrase, inverse phrase), from the ontology: "A <phrase> B", "B <inverse phrase> A"
+    phrases: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def label(self, iri: str) -> str:
         """The label, or the local name when a term has none."""
         return self.labels.get(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def phrase(self, relation: str, forward: bool = True) -> str:
+        """How a relation reads from its subject (forward) or from its object; a relation without
+        phrases in the ontology (tests require them) reads as its label, or "(label, reversed)"."""
+        pair = IS_A_PHRASES if relation == SUBCLASS else self.phrases.get(relation)
+        if pair is None:
+            label = self.label(relation)
+            pair = (label, f"({label}, reversed)")
+        return pair[0] if forward else pair[1]
 
     def direct_parents(self, iri: str) -> set[str]:
         """The reasoned direct superclasses: ancestors not implied by another ancestor."""
@@ -160,7 +124,7 @@ def graph_data(store: Store) -> GraphData:
 
 def load(store: Store) -> GraphData:
     data = GraphData()
-    for row in store.query(LABELS_QUERY).rows:
+    for row in _rows(store, LABELS):
         iri = row["x"].value
         if row["x"].type != "uri":
             continue
@@ -168,29 +132,36 @@ def load(store: Store) -> GraphData:
             data.labels[iri] = row["label"].value
         if "class" in row:
             data.classes.add(iri)
-        if "deprecated" in row and row["deprecated"].value in ("true", "1"):
+        if "deprecated" in row:
             data.deprecated.add(iri)
-    for row in store.query(SYNONYMS_QUERY).rows:
+    for row in _rows(store, SYNONYMS):
         pair = (row["kind"].value, row["synonym"].value)
         if pair not in data.synonyms[row["x"].value]:
             data.synonyms[row["x"].value].append(pair)
-    for row in store.query(HIERARCHY_QUERY).rows:
+    for row in _rows(store, HIERARCHY):
         sub, sup = row["sub"].value, row["super"].value
         if sub.startswith(str(LBP)) and sup.startswith(str(LBP)):
             data.ancestors[sub].add(sup)
-            if row["asserted"].value == "true":
+            if "asserted" in row:
                 data.asserted_parents[sub].add(sup)
-    written = {(r["s"].value, r["p"].value, r["o"].value) for r in store.query(RESTRICTIONS_QUERY).rows}
-    for row in store.query(RELATION_EDGES_QUERY).rows:
+    written = {(r["s"].value, r["p"].value, r["o"].value) for r in _rows(store, RESTRICTIONS)}
+    for row in _rows(store, RELATION_EDGES):
         triple = (row["s"].value, row["p"].value, row["o"].value)
         kind = "asserted" if triple in written else "inferred"
         _add(data, Edge(row["s"].value, row["p"].value, row["o"].value, kind))
-    rendered = render(get_query("causes/red-flags"))
-    data.red_flags = {row["condition"].value for row in store.query(rendered.sparql, bindings=rendered.bindings).rows}
-    rendered = render(get_query("evidence/statements"))
-    for st in statements_from_rows(store.query(rendered.sparql, bindings=rendered.bindings).rows):
+    for row in _rows(store, PHRASES):
+        if "inversePhrase" in row and row["phrase"].lang in (None, "en"):
+            data.phrases[row["relation"].value] = (row["phrase"].value, row["inversePhrase"].value)
+    data.red_flags = {row["condition"].value for row in _rows(store, "causes/red-flags")}
+    for st in statements_from_rows(_rows(store, "evidence/statements")):
         _add(data, Edge(st.subject, st.relation, st.object, "association", st.evidence))
     return data
+
+
+def _rows(store: Store, name: str) -> list[dict[str, Term]]:
+    """A library query's rows, its parameters at their defaults."""
+    rendered = render(get_query(name))
+    return store.query(rendered.sparql, bindings=rendered.bindings).rows
 
 
 def _add(data: GraphData, edge: Edge) -> None:

@@ -25,46 +25,6 @@ MAX_LENGTH = 6
 # Cost per step: stated clinical and structural links first, is-a a little dearer.
 COST = {"association": 1.0, "asserted": 1.0, "is-a": 1.3}
 
-# relation local name -> (forward phrase, backward phrase): "A <forward> B" / "B <backward> A".
-PHRASES: dict[str, tuple[str, str]] = {
-    "mayCause": ("may cause", "may be caused by"),
-    "mayPresentWith": ("may present with", "may be a sign of"),
-    "hasRiskFactor": ("has as a risk factor", "is a risk factor for"),
-    "mayInvolveMechanism": ("may involve", "may be involved in"),
-    "mayCompress": ("can compress", "can be compressed by"),
-    "usedFor": ("is used for", "can be treated with"),
-    "hasBenefit": ("can bring", "is a benefit of"),
-    "hasRisk": ("carries a risk of", "is a possible harm of"),
-    "diagnosticBlockFor": ("is a diagnostic block for", "can be tested with"),
-    "alternativeTo": ("is an alternative to", "is an alternative to"),
-    "componentOfCare": ("is part of the care for", "includes in its care"),
-    "noBenefitFor": ("showed no benefit in trials for", "showed no benefit from"),
-    "contraindicatedIn": ("is contraindicated in", "is a contraindication to"),
-    "hasWarningSign": ("has as a warning sign", "is a warning sign of"),
-    "recommendedFor": ("is recommended by a guideline for", "has as a guideline-recommended option"),
-    "notRecommendedFor": ("is recommended against by a guideline for", "has recommended against it"),
-    "partOf": ("is part of", "has as a part"),
-    "hasPart": ("has as a part", "is part of"),
-    "locatedIn": ("is located in", "is the site of"),
-    "locationOf": ("is the site of", "is located in"),
-    "hasMechanism": ("works through", "is how pain arises in"),
-    "mechanismOf": ("is how pain arises in", "works through"),
-    "affects": ("affects", "is affected by"),
-    "affectedBy": ("is affected by", "affects"),
-    "targets": ("targets", "is targeted by"),
-    "targetOf": ("is targeted by", "targets"),
-    "hasMechanismOfAction": ("acts by", "is how it acts:"),
-    "mechanismOfActionOf": ("is the action of", "acts by"),
-    "counteracts": ("counteracts", "is counteracted by"),
-    "counteractedBy": ("is counteracted by", "counteracts"),
-    "usesAgent": ("uses", "is used in"),
-    "agentUsedIn": ("is used in", "uses"),
-    "hasInvasiveness": ("is", "is the invasiveness of"),
-    "hasFinding": ("shows", "is a finding in"),
-    "subClassOf": ("is a kind of", "includes"),
-}
-
-
 @dataclass(frozen=True)
 class Step:
     """One step of a path, read from `frm` to `to`; forward when the statement runs that way."""
@@ -172,10 +132,9 @@ def _adjacency(data: GraphData) -> Adjacency:
     return hit[1]
 
 
-def phrase(step: Step) -> str:
-    local = step.relation.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-    forward, backward = PHRASES.get(local, (local, f"is the object of {local} of"))
-    return forward if step.forward else backward
+def phrase(data: GraphData, step: Step) -> str:
+    """The step in words, read from the ontology's phrases (kg.views.graphdata)."""
+    return data.phrase(step.relation, step.forward)
 
 
 def sentence(data: GraphData, path: list[Step]) -> str:
@@ -183,9 +142,9 @@ def sentence(data: GraphData, path: list[Step]) -> str:
     if not path:
         return ""
     first = path[0]
-    text = f"{data.label(first.frm)} {phrase(first)} {data.label(first.to)}"
+    text = f"{data.label(first.frm)} {phrase(data, first)} {data.label(first.to)}"
     for step in path[1:]:
-        text += f", which {phrase(step)} {data.label(step.to)}"
+        text += f", which {phrase(data, step)} {data.label(step.to)}"
     return text[0].upper() + text[1:] + "."
 
 
@@ -206,7 +165,7 @@ def relate(store: Store, x: str, y: str, k: int = 3) -> dict[str, Any]:
                         "relation": _ref(data, s.relation) | ({"label": "is a"} if s.relation == SUBCLASS else {}),
                         "to": _ref(data, s.to),
                         "direction": "forward" if s.forward else "backward",
-                        "phrase": phrase(s),
+                        "phrase": phrase(data, s),
                         "kind": s.kind,
                         "evidence": as_json(s.evidence, data.label) if s.evidence else None,
                         "sources": [_ref(data, src) for src in s.sources],

@@ -31,7 +31,6 @@ NODE_TYPES: tuple[tuple[str, str], ...] = (
     ("AdverseEvent", "adverse event"),
     ("Invasiveness", "invasiveness"),
 )
-IS_A = "is a"
 
 
 def node_type(data: GraphData, iri: str) -> str:
@@ -44,9 +43,8 @@ def node_type(data: GraphData, iri: str) -> str:
 
 
 def relation_label(data: GraphData, relation: str) -> str:
-    if relation == SUBCLASS:
-        return IS_A
-    return data.labels.get(relation) or relation.rsplit("/", 1)[-1]
+    """An edge's relation in words, read from its source to its target (the ontology's phrase)."""
+    return data.phrase(relation)
 
 
 def _node(data: GraphData, iri: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kg.namespaces import LBP
+from kg.query.library import get_query, render
 from kg.results import Term
 from kg.store import Store
 
@@ -15,10 +16,7 @@ AREAS: dict[str, str] = {
     "interventions": "Intervention",
 }
 
-COUNT = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c rdfs:subClassOf ?root }
-"""
+COUNT = "pages/area-size"
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,7 @@ def area_counts(store: Store) -> list[AreaCount]:
     """Number of classes under each area's upper class (the inferred hierarchy is complete)."""
     out = []
     for key, root in AREAS.items():
-        result = store.query(COUNT, bindings={"root": Term.uri(str(LBP[root]))})
+        rendered = render(get_query(COUNT), {"root": Term.uri(str(LBP[root]))})
+        result = store.query(rendered.sparql, bindings=rendered.bindings)
         out.append(AreaCount(key, key.capitalize(), root, int(result.rows[0]["n"].value)))
     return out

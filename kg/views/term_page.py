@@ -7,78 +7,33 @@ snapshot in kg.views.graphdata, which reads them through queries/evidence/statem
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Graph
 
-from kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, LBP, bind_prefixes
-from kg.query.library import get_query
+from kg.namespaces import LBP, bind_prefixes
+from kg.query.library import get_query, render
 from kg.results import Term
 from kg.store import Store
 from kg.views.evidence import Evidence
-from kg.views.graphdata import PREFIXES, SUBCLASS, graph_data
+from kg.views.graphdata import SUBCLASS, UPPER, graph_data
+from kg.views.summary import AREAS
 
-# The term's own annotations (label, definition, synonyms, mappings, ...) with their sources.
-ANNOTATIONS_QUERY = PREFIXES + f"""
-SELECT ?property ?value ?source WHERE {{
-  GRAPH <{ASSERTED_GRAPH}> {{ ?term ?property ?value }}
-  FILTER(!isBlank(?value))
-  OPTIONAL {{
-    ?axiom owl:annotatedSource ?term ; owl:annotatedProperty ?property ; owl:annotatedTarget ?value ;
-           dcterms:source ?source .
-  }}
-}}
-"""
+# The page's queries (queries/pages/): ?term is the page's term.
+ANNOTATIONS = "pages/term-annotations"  # its own annotations with their sources
+OUTGOING = "pages/term-statements-from"  # relation-graph edges and restrictions from it
+INCOMING = "pages/term-statements-to"  # the same towards it, and the claims about it
+DESCRIBE = "pages/term-triples"  # its triples for Turtle / JSON-LD / RDF/XML clients
+MAPPINGS = "pages/term-mappings"  # its SKOS mappings with label, justification and verification
 
 
-def _statements_query(subject: str, obj: str, more: str = "") -> str:
-    """Statements with the term on one side (subject and obj are ?term and ?other, either way round):
-    relation-graph edges, the restrictions curators wrote (an edge of the relation graph that no
-    curator wrote is inferred), then the `more` branches. Associations come with their evidence from
-    the snapshot (kg.views.graphdata reads queries/evidence/statements.rq)."""
-    return PREFIXES + f"""
-SELECT DISTINCT ?relation ?other ?kind ?source WHERE {{
-  {{
-    GRAPH <{INFERRED_GRAPH}> {{ {subject} ?relation {obj} }}
-    FILTER(isIRI(?other))
-    BIND("inferred" AS ?kind)
-  }} UNION {{
-    GRAPH <{ASSERTED_GRAPH}> {{
-      {subject} rdfs:subClassOf|owl:equivalentClass ?x .
-      ?x (owl:intersectionOf/rdf:rest*/rdf:first)? ?r .
-      ?r owl:onProperty ?relation ; owl:someValuesFrom {obj} .
-    }}
-    FILTER(isIRI(?other))
-    BIND("asserted" AS ?kind)
-  }}{more}
-}}
-"""
+def _run(store: Store, name: str, iri: str):  # type: ignore[no-untyped-def]
+    """A page query's answer for the term (its other parameters at their defaults)."""
+    rendered = render(get_query(name), {"term": Term.uri(iri)})
+    return store.query(rendered.sparql, bindings=rendered.bindings)
 
-
-OUTGOING_QUERY = _statements_query("?term", "?other")
-# Incoming statements: the same with the term as object, and the claims made about the term.
-INCOMING_QUERY = _statements_query("?other", "?term", """ UNION {
-    ?other lbp:claimAbout ?term .
-    BIND(lbp:claimAbout AS ?relation)
-    BIND("claim" AS ?kind)
-    OPTIONAL { ?other dcterms:source ?source }
-  }""")
-
-# The term's triples for Turtle / JSON-LD / RDF/XML clients: its own statements, the restriction
-# nodes they point to, and the owl:Axiom annotations about them.
-DESCRIBE_QUERY = PREFIXES + f"""
-CONSTRUCT {{ ?term ?p ?o . ?r ?rp ?ro . ?list ?lp ?lo . ?axiom ?ap ?ao . }} WHERE {{
-  GRAPH <{ASSERTED_GRAPH}> {{
-    {{ ?term ?p ?o }}
-    UNION {{ ?term rdfs:subClassOf|owl:equivalentClass ?r . FILTER(isBlank(?r)) ?r ?rp ?ro }}
-    UNION {{ ?term owl:equivalentClass ?eq . ?eq owl:intersectionOf/rdf:rest* ?list . ?list ?lp ?lo }}
-    UNION {{ ?term owl:equivalentClass ?eq . ?eq owl:intersectionOf/rdf:rest*/rdf:first ?r .
-             FILTER(isBlank(?r)) ?r ?rp ?ro }}
-    UNION {{ ?axiom owl:annotatedSource ?term ; ?ap ?ao }}
-  }}
-}}
-"""
 
 SYNONYM_KINDS = {
     "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym": "exact",
@@ -87,12 +42,13 @@ SYNONYM_KINDS = {
     "http://www.geneontology.org/formats/oboInOwl#hasNarrowSynonym": "narrow",
     str(LBP.laySynonym): "lay",
 }
+# A SKOS mapping predicate in words: what the other ontology's term is to this one.
 MATCH_KINDS = {
     "http://www.w3.org/2004/02/skos/core#exactMatch": "exact match",
     "http://www.w3.org/2004/02/skos/core#closeMatch": "close match",
-    "http://www.w3.org/2004/02/skos/core#broadMatch": "broad match",
-    "http://www.w3.org/2004/02/skos/core#narrowMatch": "narrow match",
-    "http://www.w3.org/2004/02/skos/core#relatedMatch": "related match",
+    "http://www.w3.org/2004/02/skos/core#broadMatch": "broader term",
+    "http://www.w3.org/2004/02/skos/core#narrowMatch": "narrower term",
+    "http://www.w3.org/2004/02/skos/core#relatedMatch": "related term",
 }
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
@@ -104,18 +60,30 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 CLAIM_ABOUT = str(LBP.claimAbout)
 CITATION = "http://purl.org/dc/terms/bibliographicCitation"
 
-# A CURIE prefix of a cross-reference -> resolver URL; the rest go to bioregistry.io, which
-# resolves every registered prefix.
-RESOLVERS = {
-    "HP": "http://purl.obolibrary.org/obo/HP_{}",
-    "MONDO": "http://purl.obolibrary.org/obo/MONDO_{}",
-    "DOID": "http://purl.obolibrary.org/obo/DOID_{}",
-    "UBERON": "http://purl.obolibrary.org/obo/UBERON_{}",
-    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_{}",
-    "MESH": "https://meshb.nlm.nih.gov/record/ui?ui={}",
-    "SNOMEDCT": "http://snomed.info/id/{}",
-    "ICD10CM": "https://icd10cmtool.cdc.gov/?fy=FY2025&query={}",
-}
+IS_RED_FLAG = str(LBP.isRedFlag)
+HAS_WARNING_SIGN = str(LBP.hasWarningSign)
+# Echoes of an axiom the page already shows (lbp:invasiveness repeats lbp:hasInvasiveness).
+ECHOES = frozenset({str(LBP.invasiveness)})
+
+# What kind of thing a term is, by its reasoned ancestors or its type (first match wins, most
+# specific first), for the badge beside its name.
+BADGES: tuple[tuple[str, str], ...] = (
+    ("PathophysiologicalMechanism", "mechanism"),
+    ("MechanismOfAction", "mechanism of action"),
+    ("AnatomicalEntity", "anatomical structure"),
+    ("Disorder", "condition"),
+    ("ClinicalFinding", "finding"),
+    ("RiskFactor", "risk factor"),
+    ("Intervention", "intervention"),
+    ("TherapeuticAgent", "agent"),
+    ("Outcome", "outcome"),
+    ("AdverseEvent", "adverse event"),
+    ("Invasiveness", "degree of invasiveness"),
+    ("SourceDocument", "source document"),
+    ("Claim", "claim"),
+    ("Recommendation", "guideline recommendation"),
+    ("CertaintyLevel", "certainty grade"),
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +107,9 @@ class Statement:
     kind: str
     sources: tuple[Link, ...] = ()
     evidence: Evidence | None = None
+    # an inferred statement that a more specific one says already, or one to an upper class
+    # ("located in: anatomical entity"): the page shows it only on request
+    secondary: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,9 +125,16 @@ class Citing:
 
 @dataclass(frozen=True)
 class Mapping:
+    """A mapping card: the predicate in words, the other term (CURIE, label, its IRI by the curated
+    prefix map, which is the link), the justification, the version checked and where it was verified."""
+
     kind: str
     target: str
-    url: str
+    url: str | None
+    label: str | None = None
+    justification: str | None = None
+    version: str | None = None
+    comment: str | None = None
 
 
 @dataclass
@@ -181,10 +159,38 @@ class TermPage:
     mappings: list[Mapping] = field(default_factory=list)
     other: list[tuple[str, str]] = field(default_factory=list)
     citing: list[Citing] = field(default_factory=list)
+    badge: str | None = None  # what kind of thing it is (condition, intervention, ...)
+    area: tuple[str, str] | None = None  # (key, label) of the area of the graph it belongs to
+    red_flag: bool = False
+    warning_signs: list[Link] = field(default_factory=list)
+    # relation -> how it reads from this term (outgoing) and towards it (incoming)
+    phrases_out: dict[str, str] = field(default_factory=dict)
+    phrases_in: dict[str, str] = field(default_factory=dict)
 
     @property
     def local(self) -> str:
         return self.iri[len(str(LBP)):]
+
+    @staticmethod
+    def _split(groups: dict[str, list[Statement]], secondary: bool) -> dict[str, list[Statement]]:
+        out = {rel: [s for s in items if s.secondary == secondary] for rel, items in groups.items()}
+        return {rel: items for rel, items in out.items() if items}
+
+    @property
+    def outgoing_main(self) -> dict[str, list[Statement]]:
+        return self._split(self.outgoing, False)
+
+    @property
+    def outgoing_more(self) -> dict[str, list[Statement]]:
+        return self._split(self.outgoing, True)
+
+    @property
+    def incoming_main(self) -> dict[str, list[Statement]]:
+        return self._split(self.incoming, False)
+
+    @property
+    def incoming_more(self) -> dict[str, list[Statement]]:
+        return self._split(self.incoming, True)
 
 
 def term_iri(local: str) -> str:
@@ -193,7 +199,8 @@ def term_iri(local: str) -> str:
 
 def queries_for_page() -> dict[str, str]:
     """The SPARQL behind a term page, keyed by what each query answers (?term is the term)."""
-    return {"annotations": ANNOTATIONS_QUERY, "outgoing": OUTGOING_QUERY, "incoming": INCOMING_QUERY,
+    return {"annotations": get_query(ANNOTATIONS).sparql, "outgoing": get_query(OUTGOING).sparql,
+            "incoming": get_query(INCOMING).sparql, "mappings": get_query(MAPPINGS).sparql,
             "associations with their evidence": get_query("evidence/statements-about").sparql}
 
 
@@ -213,9 +220,8 @@ def bound_query(text: str, iri: str) -> str:
 def term_page(store: Store, iri: str) -> TermPage | None:
     """The page's content, or None when the graph says nothing about the IRI."""
     data = graph_data(store)
-    bind = {"term": Term.uri(iri)}
-    annotations = store.query(ANNOTATIONS_QUERY, bindings=bind).rows
-    incoming = store.query(INCOMING_QUERY, bindings=bind).rows
+    annotations = _run(store, ANNOTATIONS, iri).rows
+    incoming = _run(store, INCOMING, iri).rows
     if not annotations and not incoming:
         return None
 
@@ -224,6 +230,7 @@ def term_page(store: Store, iri: str) -> TermPage | None:
 
     page = TermPage(iri, data.label(iri), iri in data.classes)
     def_sources: list[str] = []
+    xrefs: list[str] = []
     for row in annotations:
         prop, value = row["property"].value, row["value"]
         if prop == DEFINITION:
@@ -239,9 +246,13 @@ def term_page(store: Store, iri: str) -> TermPage | None:
         elif prop in SYNONYM_KINDS:
             _add_once(page.synonyms.setdefault(SYNONYM_KINDS[prop], []), value.value)
         elif prop in MATCH_KINDS:
-            _add_once(page.mappings, Mapping(MATCH_KINDS[prop], value.value, value.value))
+            continue  # one card per mapping, from pages/term-mappings
         elif prop == DBXREF:
-            _add_once(page.mappings, Mapping("cross-reference", value.value, resolver_url(value.value)))
+            _add_once(xrefs, value.value)
+        elif prop == IS_RED_FLAG:
+            page.red_flag = page.red_flag or value.value in ("true", "1")
+        elif prop in ECHOES:
+            continue
         elif prop == DEPRECATED:
             page.deprecated = value.value in ("true", "1")
         elif prop == REPLACED_BY:
@@ -254,21 +265,71 @@ def term_page(store: Store, iri: str) -> TermPage | None:
         elif value.type == "uri" and prop.startswith(str(LBP)) and prop not in _relation_props(data):
             _add_once(page.other, (data.label(prop), data.label(value.value)))
     page.definition_sources = [link(s) for s in def_sources]
-    page.mappings.sort(key=lambda m: (m.kind, m.target))
+    page.mappings = _mappings(_run(store, MAPPINGS, iri).rows, xrefs)
     for kind in page.synonyms.values():
         kind.sort(key=str.lower)
 
     asserted = data.asserted_parents.get(iri, set())
     direct = data.direct_parents(iri)
     page.parents = _links(data, asserted)
-    page.inferred_parents = _links(data, direct - asserted)
+    inferred = direct - asserted
+    # an upper class says nothing a more specific parent does not ("is a kind of: disorder")
+    page.inferred_parents = _links(data, inferred - UPPER if asserted or inferred - UPPER else inferred)
     page.children = _links(data, data.children(iri))
-    outgoing = store.query(OUTGOING_QUERY, bindings=bind).rows
+    outgoing = _run(store, OUTGOING, iri).rows
     page.outgoing = _group(data, outgoing, page, [e for e in data.out_edges.get(iri, []) if e.kind == "association"])
     page.incoming = _group(data, incoming, page, [e for e in data.in_edges.get(iri, []) if e.kind == "association"])
     if str(LBP.SourceDocument) in {t.iri for t in page.types}:
         page.citing = citing_statements(store, iri)
+    page.phrases_out = {rel: data.phrase(rel, True) for rel in page.outgoing}
+    page.phrases_in = {rel: data.phrase(rel, False) for rel in page.incoming}
+    kinds = data.ancestors.get(iri, set()) | {iri} | {t.iri for t in page.types}
+    page.badge = next((name for local, name in BADGES if str(LBP[local]) in kinds), None)
+    page.area = next(((key, key.capitalize()) for key, root in AREAS.items() if str(LBP[root]) in kinds), None)
+    page.red_flag = page.red_flag or iri in data.red_flags
+    if page.red_flag:
+        signs = {e.target for e in data.out_edges.get(iri, []) if e.relation == HAS_WARNING_SIGN}
+        page.warning_signs = _links(data, signs)
     return page
+
+
+def _mappings(rows, xrefs: list[str]) -> list[Mapping]:  # type: ignore[no-untyped-def]
+    """One card per SKOS mapping; the cross-reference CURIE written for the same row names it. A
+    cross-reference without a SKOS mapping gets a card without a link (no resolver but the prefix map's)."""
+    cards: dict[tuple[str, str], Mapping] = {}
+    named: set[str] = set()
+    for row in rows:
+        target = row["object"].value
+        curie = _curie_of(target, xrefs)
+        if curie:
+            named.add(curie)
+        key = (row["predicate"].value, target)
+        if key in cards:
+            continue
+        cards[key] = Mapping(
+            MATCH_KINDS.get(row["predicate"].value, data_local(row["predicate"].value)), curie or target, target,
+            row["objectLabel"].value if "objectLabel" in row else None,
+            _words(row["justification"].value) if "justification" in row else None,
+            row["version"].value if "version" in row else None,
+            row["comment"].value if "comment" in row else None)
+    out = list(cards.values()) + [Mapping("cross-reference", x, None) for x in xrefs if x not in named]
+    return sorted(out, key=lambda m: (list(MATCH_KINDS.values()).index(m.kind) if m.kind in MATCH_KINDS.values()
+                                      else 9, m.target.split(":")[0], (m.label or m.target).lower()))
+
+
+def _curie_of(iri: str, xrefs: list[str]) -> str | None:
+    """The cross-reference CURIE that names an IRI: its local part ends the IRI (longest first)."""
+    fits = [x for x in xrefs if ":" in x and iri.endswith(x.split(":", 1)[1])]
+    return max(fits, key=lambda x: len(x.split(":", 1)[1])) if fits else None
+
+
+def data_local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _words(iri: str) -> str:
+    """semapv:ManualMappingCuration -> "manual mapping curation"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", data_local(iri)).lower()
 
 
 def citing_statements(store: Store, iri: str) -> list[Citing]:
@@ -326,21 +387,29 @@ def _group(data, rows, page: TermPage, associations) -> dict[str, list[Statement
             tuple(Link(s, data.label(s)) for s in edge.sources), edge.evidence))
     order = {"asserted": 0, "association": 1, "claim": 2, "inferred": 3}
     return {
-        rel: sorted(items, key=lambda s: (order.get(s.kind, 9), s.other.label.lower()))
+        rel: sorted(_mark_secondary(data, rel, items), key=lambda s: (order.get(s.kind, 9), s.other.label.lower()))
         for rel, items in sorted(grouped.items(), key=lambda kv: data.label(kv[0]))
     }
 
 
-def resolver_url(curie: str) -> str:
-    """Where a cross-reference CURIE resolves: the prefix's own resolver, else bioregistry.io."""
-    prefix, _, local = curie.partition(":")
-    template = RESOLVERS.get(prefix)
-    return template.format(local) if template and local else f"https://bioregistry.io/{curie}"
+def _mark_secondary(data, rel: str, items: list[Statement]) -> list[Statement]:  # type: ignore[no-untyped-def]
+    """Inferred statements that add nothing by default: to an upper class or a value that only
+    repeats the relation's name ("has invasiveness: invasiveness"), or to a more general term than
+    another statement of the same relation ("located in: intervertebral disc" beside "located in:
+    lumbar intervertebral disc")."""
+    others = {s.other.iri for s in items}
+    rel_label = data.label(rel).lower()
+    out = []
+    for s in items:
+        trivial = s.other.iri in UPPER or s.other.label.lower() in rel_label
+        general = any(s.other.iri in data.ancestors.get(o, set()) for o in others if o != s.other.iri)
+        out.append(replace(s, secondary=s.kind == "inferred" and (trivial or general)))
+    return out
 
 
 def describe(store: Store, iri: str) -> Graph | None:
     """The term's triples (with its restrictions and axiom annotations), or None if it has none."""
-    result = store.query(DESCRIBE_QUERY, bindings={"term": Term.uri(iri)})
+    result = _run(store, DESCRIBE, iri)
     if result.triples is None or len(result.triples) == 0:
         return None
     return bind_prefixes(result.triples)

@@ -18,7 +18,7 @@ def test_term_page_shows_everything(client) -> None:  # noqa: ANN001
     assert "Deyo RA 2016" in page                                  # its source
     assert "slipped disc in the lower back" in page                # lay synonym
     assert 'href="/term/DiscHerniation"' in page                   # parent
-    assert "may compress" in page and 'href="/term/L5NerveRoot"' in page
+    assert "<h3>Can compress</h3>" in page and 'href="/term/L5NerveRoot"' in page
     assert "cert-established" in page and "established knowledge (not graded)" in page   # certainty of each association
     assert 'badge-inferred">inferred' in page and 'badge-asserted">asserted' in page
     assert 'href="http://purl.obolibrary.org/obo/HP_0008441"' in page   # mapping resolver
@@ -92,7 +92,7 @@ def test_an_intervention_page_shows_evidence_recommendations_and_caveats(client)
 
 def test_a_do_not_offer_recommendation_reads_as_one(client) -> None:  # noqa: ANN001
     page = client.get("/term/GabapentinoidTherapy").get_data(as_text=True)
-    assert "not recommended for" in page and "Recommends against" in page
+    assert "Is recommended against by a guideline for" in page and "Recommends against" in page
     assert "NICE" in page
 
 
@@ -113,3 +113,70 @@ def test_the_evidence_guide_lists_every_scale(client) -> None:  # noqa: ANN001
                   "only in research", "established knowledge (not graded)"):
         assert words in page
     assert "obsolete" not in page
+
+
+def _section(page: str, heading_id: str) -> str:
+    """The HTML of the <section> whose heading has the id."""
+    start = page.index(f'id="{heading_id}"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_most_specific_statements_first_the_rest_behind_a_toggle(client) -> None:  # noqa: ANN001
+    page = client.get("/term/Sciatica").get_data(as_text=True)
+    out = _section(page, "out-h")
+    shown, _, hidden = out.partition('<details class="more-statements">')
+    assert 'href="/term/LumbosacralNerveRoot"' in shown and "<h3>Affects</h3>" in shown
+    assert "anatomical entity" not in shown and 'href="/term/AnatomicalEntity"' in hidden
+    assert '<span class="badge badge-type">condition</span>' in page and 'href="/area/causes"' in page
+    assert "is the object of" not in page and "<h3>May be caused by</h3>" in page
+    assert 'class="evidence"' in shown                            # the evidence macro still shows
+    kypho = client.get("/term/Kyphoplasty").get_data(as_text=True)
+    shown = _section(kypho, "out-h").partition("<details")[0]
+    assert "invasiveness (display)" not in kypho and 'href="/term/Invasiveness"' not in shown
+
+
+def test_red_flag_page_warns_with_its_signs(client) -> None:  # noqa: ANN001
+    page = client.get("/term/CaudaEquinaSyndrome").get_data(as_text=True)
+    start = page.index('class="warning red-flag"')
+    box = page[start:page.index("</div>", start)]
+    assert "Red flag: needs urgent assessment" in box and 'href="/term/SaddleAnaesthesia"' in box
+    assert "is red flag" not in page
+    assert "Red flag" not in client.get("/term/Sciatica").get_data(as_text=True)
+
+
+def test_mapping_card_with_label_and_resolver(client) -> None:  # noqa: ANN001
+    cards = _section(client.get("/term/Sciatica").get_data(as_text=True), "map-h")
+    assert cards.count('class="mapping-card"') == 5
+    start = cards.index("HP:0011868")
+    card = cards[cards.rindex('<li class="mapping-card">', 0, start):cards.index("</li>", start)]
+    assert "exact match" in card and '<strong class="mapping-label">Sciatica</strong>' in card
+    assert 'href="http://purl.obolibrary.org/obo/HP_0011868"' in card and "HPO label table" in card
+    assert "icd10cmtool" not in cards and "bioregistry.io" not in cards
+
+
+def test_every_mapping_link_uses_the_prefix_map(client) -> None:  # noqa: ANN001
+    """On the page of every mapped term, each mapping appears once and links through the resolver
+    the curated prefix map gives its prefix (ontology/mappings/prefixes.yaml), and nowhere else."""
+    import csv
+    import re
+
+    import yaml
+
+    from tests.conftest import ONTOLOGY
+
+    prefixes = yaml.safe_load((ONTOLOGY / "mappings" / "prefixes.yaml").read_text(encoding="utf-8"))
+    lines = (ONTOLOGY / "mappings" / "lbp-kg.sssom.tsv").read_text(encoding="utf-8").splitlines()
+    rows = list(csv.DictReader([x for x in lines if not x.startswith("#")], delimiter="\t"))
+    wanted: dict[str, set[str]] = {}
+    for row in rows:
+        wanted.setdefault(row["subject_id"].removeprefix("lbp:"), set()).add(row["object_id"])
+    link = re.compile(r'<a class="mapping-link" href="([^"]+)" rel="external">([^<]+)</a>')
+    for local, curies in sorted(wanted.items()):
+        cards = _section(client.get(f"/term/{local}").get_data(as_text=True), "map-h")
+        found = link.findall(cards)
+        shown = [curie for _, curie in found]
+        assert sorted(shown) == sorted(curies), local                  # each mapping once
+        for href, curie in found:
+            prefix, _, ident = curie.partition(":")
+            assert href == prefixes[prefix] + ident, (local, curie, href)
+        assert cards.count("<a ") == len(found), local                  # no second resolver
