@@ -9,7 +9,7 @@ from kg.namespaces import LBP
 from kg.views.browse import area_root, area_terms, az_index, tree
 from kg.views.evidence import grading_scales
 from kg.views.graphdata import graph_data
-from kg.views.summary import AREAS, area_counts
+from kg.views.summary import area_by_key, areas
 from webui.kgaccess import get_kg
 
 bp = Blueprint("pages", __name__)
@@ -33,8 +33,16 @@ def helpers() -> dict[str, object]:
         """The local page of an LBP-KG IRI; None for any other IRI (never turned into a link)."""
         return url_for("terms.term", local=iri[len(str(LBP)):]) if iri.startswith(str(LBP)) else None
 
-    return {"link_to": link_to, "areas_nav": AREAS, "lbp_ns": str(LBP), "term_label": term_label,
+    def areas_nav() -> list:
+        return areas(get_kg())
+
+    return {"link_to": link_to, "areas_nav": areas_nav, "lbp_ns": str(LBP), "term_label": term_label,
             "term_url": term_url}
+
+
+def _no_area(key: str) -> None:
+    keys = ", ".join(a.key for a in areas(get_kg()))
+    abort(404, description=f"There is no area {key!r}; the areas are {keys}.")
 
 
 @bp.get("/evidence")
@@ -45,15 +53,16 @@ def evidence_guide() -> str:
 
 @bp.get("/")
 def home() -> str:
-    return render_template("pages/home.html", areas=area_counts(get_kg()))
+    return render_template("pages/home.html", areas=areas(get_kg()))
 
 
 @bp.get("/area/<key>")
 def area(key: str) -> str:
+    found = area_by_key(get_kg(), key)
     terms = area_terms(get_kg(), key)
-    if terms is None:
-        abort(404, description=f"There is no area {key!r}; the areas are {', '.join(AREAS)}.")
-    return render_template("pages/area.html", key=key, root=AREAS[key], terms=terms)
+    if found is None or terms is None:
+        _no_area(key)
+    return render_template("pages/area.html", key=key, area=found, root=found.root, terms=terms)
 
 
 @bp.get("/az")
@@ -64,7 +73,7 @@ def az() -> str:
 @bp.get("/tree")
 def hierarchy() -> str:
     key = request.args.get("area", "anatomy")
-    root = area_root(key)
+    root = area_root(get_kg(), key)
     if root is None:
-        abort(404, description=f"There is no area {key!r}; the areas are {', '.join(AREAS)}.")
+        _no_area(key)
     return render_template("pages/tree.html", key=key, root=tree(get_kg(), root))
