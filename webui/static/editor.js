@@ -155,7 +155,7 @@
   Yasr.registerPlugin("chart", ChartPlugin);
 
   // --- the results table: literals as values, LBP-KG IRIs as links to this site's pages -------
-  var XSD = "http://www.w3.org/2001/XMLSchema#";
+  var XSD = (cfg.prefixMap && cfg.prefixMap.xsd) || "";  // from the server: this file names no address
   function esc(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
@@ -184,8 +184,8 @@
     var hint = "";
     if (b["xml:lang"]) {
       hint = "@" + b["xml:lang"];
-    } else if (b.datatype && b.datatype !== XSD + "string") {
-      hint = b.datatype.indexOf(XSD) === 0 ? b.datatype.slice(XSD.length) : b.datatype.replace(/^.*[#\/]/, "");
+    } else if (b.datatype && !(XSD && b.datatype === XSD + "string")) {
+      hint = XSD && b.datatype.indexOf(XSD) === 0 ? b.datatype.slice(XSD.length) : b.datatype.replace(/^.*[#\/]/, "");
     }
     return "<span class='literal'>" + esc(b.value) + "</span>" +
       (hint ? " <span class='lit-hint' title='" + esc(b.datatype || "language " + b["xml:lang"]) + "'>" + esc(hint) + "</span>" : "");
