@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.routing import BuildError
 
 from kg.namespaces import LBP
@@ -43,6 +44,44 @@ def helpers() -> dict[str, object]:
 def _no_area(key: str) -> None:
     keys = ", ".join(a.key for a in areas(get_kg()))
     abort(404, description=f"There is no area {key!r}; the areas are {keys}.")
+
+
+MIT = """MIT License
+
+Copyright (c) 2026 LBP-KG contributors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+associated documentation files (the "Software"), to deal in the Software without restriction,
+including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense,
+and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so,
+subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial
+portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT
+LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN
+NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY,
+WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE
+SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE."""
+
+
+@bp.get("/licence")
+def licence() -> str:
+    """The licences (LICENSE: MIT for code, CC BY 4.0 for content), linked from every page's footer."""
+    return render_template("pages/licence.html", mit=MIT)
+
+
+@bp.get("/license")
+def license_redirect() -> ResponseReturnValue:
+    return redirect(url_for("pages.licence"), 301)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Browsers ask for /favicon.ico whatever the page says: answer with the SVG icon."""
+    return send_from_directory(current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml",
+                               max_age=86400)
 
 
 @bp.get("/evidence")
