@@ -29,8 +29,11 @@ def test_normalise_folds_case_punctuation_and_variants() -> None:
 def test_score_tiers() -> None:
     label = Name("x", "sciatica", "sciatica", "label")
     lay = Name("x", "sciatica", "sciatica", "lay")
-    assert score("sciatica", label)[0] > score("sciat", label)[0] > score("sciatica", lay)[0]
-    assert score("sciatica", lay)[0] > score("siatica", label)[0] > 0
+    exact = Name("x", "sciatica", "sciatica", "exact")
+    # a whole name beats a prefix of one: label, then exact synonym (acronyms), then other synonyms
+    assert score("sciatica", label)[0] > score("sciatica", exact)[0] > score("sciatica", lay)[0]
+    assert score("sciatica", lay)[0] > score("sciat", label)[0] > score("siatica", label)[0] > 0
+    assert score("esi", Name("x", "obesity", "obesity", "label")) is None  # never inside a word when short
     assert score("zzzz", label) is None
 
 

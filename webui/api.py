@@ -19,7 +19,7 @@ from kg.views.graphdata import graph_data
 from kg.views.how_related import MAX_PATHS, relate
 from kg.views.neighbourhood import neighbourhood
 from kg.views.search import MAX_QUERY, search
-from kg.views.summary import AREAS
+from kg.views.summary import areas
 from kg.views.term_page import term_page
 from webui.kgaccess import get_kg
 
@@ -77,7 +77,7 @@ def terms() -> Response:
     if area:
         entries = area_terms(get_kg(), area)
         if entries is None:
-            abort(400, description=f"unknown area {area!r}; use one of {', '.join(AREAS)}")
+            abort(400, description=f"unknown area {area!r}; use one of {', '.join(a.key for a in areas(get_kg()))}")
     else:
         entries = [e for group in az_index(get_kg()).values() for e in group]
     limit, offset = _int("limit", 100, 1, 1000), _int("offset", 0, 0, 100000)

@@ -43,3 +43,16 @@ def file(name: str) -> ResponseReturnValue:
     if release_file is None or not (_release() / name).is_file():
         abort(404, description=f"No release file {name!r}; see the downloads page for the list.")
     return send_from_directory(_release(), name, mimetype=release_file.media_type, as_attachment=False)
+
+
+def _at_root(name: str):  # noqa: ANN202
+    def serve() -> ResponseReturnValue:
+        return file(name)
+    serve.__name__ = "root_" + name.replace("-", "_").replace(".", "_")
+    return serve
+
+
+# Each release file also at the site's root, where its w3id IRI lands: the ontology's
+# owl:imports <https://w3id.org/lbp-kg/lbp-kg-imports.owl> resolves to /lbp-kg-imports.owl.
+for _f in RELEASE_FILES:
+    bp.add_url_rule(f"/{_f.name}", endpoint=_at_root(_f.name).__name__, view_func=_at_root(_f.name), methods=["GET"])

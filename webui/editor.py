@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from kg.namespaces import LBP
 from kg.views.editor_examples import Example, examples, prefixes, vocabulary
 from webui.assets import serve_asset
 from webui.kgaccess import get_kg
@@ -41,6 +42,10 @@ def editor() -> ResponseReturnValue:
         "endpoint": url_for("sparql.endpoint"),
         "vocabulary": url_for("editor.vocabulary_json"),
         "prefixes": url_for("editor.prefixes_json"),
+        "prefixMap": prefixes(),
+        # result links to LBP-KG terms go to this site's term pages, not to w3id.org
+        "lbpNs": str(LBP),
+        "termBase": url_for("terms.term", local="_")[:-1],
         "query": query,
         "title": chosen.title if chosen else "Query",
         "fromUrl": "query" in request.args or name is not None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kg.namespaces import LBP
 from kg.store import Store
 from kg.views.graphdata import GraphData, graph_data
-from kg.views.summary import AREAS
+from kg.views.summary import area_by_key
 from kg.views.term_page import Link as Entry
 
 PART_OF = str(LBP.partOf)
@@ -34,9 +34,9 @@ class TreeNode:
         return self.iri[len(str(LBP)):]
 
 
-def area_root(key: str) -> str | None:
-    root = AREAS.get(key)
-    return str(LBP[root]) if root else None
+def area_root(store: Store, key: str) -> str | None:
+    area = area_by_key(store, key)
+    return area.iri if area else None
 
 
 def _entries(data: GraphData, iris: set[str]) -> list[Entry]:
@@ -45,7 +45,7 @@ def _entries(data: GraphData, iris: set[str]) -> list[Entry]:
 
 def area_terms(store: Store, key: str) -> list[Entry] | None:
     """Every term under an area's upper class, A-Z; None for an unknown area."""
-    root = area_root(key)
+    root = area_root(store, key)
     if root is None:
         return None
     data = graph_data(store)

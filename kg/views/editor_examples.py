@@ -3,6 +3,7 @@ KG's own classes and properties for autocompletion (so the editor never asks an 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +50,16 @@ def prefixes() -> dict[str, str]:
 
 
 def example_text(query: LibraryQuery) -> str:
-    """The query's text with its default parameter values bound by a VALUES block."""
+    """The query's text with its default parameter values bound by a VALUES block, its `#+` header
+    (test expectations and all) replaced by a comment with only its title and description."""
     rendered = render(query)
-    return inject_values(rendered.sparql, rendered.bindings)
+    body = "\n".join(line for line in inject_values(rendered.sparql, rendered.bindings).splitlines()
+                     if not line.lstrip().startswith("#+")).lstrip("\n")
+    head = [f"# {query.title}"] + [f"# {line}" for line in textwrap.wrap(" ".join(query.description.split()), 96)]
+    for param in (p for p in query.params if p.default is not None):
+        note = f" ({param.description})" if param.description else ""
+        head.append(f"# ?{param.name}{note}: change it in the VALUES block")
+    return "\n".join(head) + "\n" + body + ("\n" if not body.endswith("\n") else "")
 
 
 def examples(root: Path | None = None) -> list[Example]:

@@ -1,12 +1,26 @@
-"""Search over labels and synonyms (lay words included), tolerant of typos.
+"""Search over labels, synonyms and acronyms (lay words included), tolerant of typos.
 
-Ranking, best first: exact label > label prefix > exact synonym > synonym prefix > a word of a
-name starting with the query > substring > fuzzy (typos). The index is plain Python over the
-snapshot of kg.views.graphdata: a few thousand names, so a scan per keystroke is fast enough.
+Ranking, best first (within a tier shorter names first):
+
+1. the whole query is a name: the label, then an exact synonym or acronym ("ESI", "SCS"), then a
+   lay, related, broader or narrower synonym ("cortisone shot");
+2. a name starts with the query ("facet joint" finds "facet joint injection");
+3. every query word starts a word of one name, in any order ("root l5" finds "L5 nerve root");
+4. every query word starts a word of some name of the term (its label and synonyms together);
+5. the query appears inside a longer word (only for five letters or more: "ESI" is not in "obesity");
+6. the best subset of the query's words ("sciatica leg pain" finds sciatica first): terms ranked by
+   the share of the query they cover, rarer words counting more, a name wholly in the query first;
+7. a similar spelling (typos), for queries of four letters or more.
+
+Query words also match name words they resemble closely (five letters or more), so a typo in one
+word of several does not lose the term. Small words ("of", "the", "in") do not count. The index
+is plain Python over the snapshot of kg.views.graphdata: a few thousand names, fast enough for
+a scan per keystroke.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import unicodedata
@@ -14,15 +28,27 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from kg.namespaces import LBP
+from kg.query.library import get_query, render
 from kg.store import Store
 from kg.views.graphdata import UPPER, GraphData, graph_data
 
 MAX_QUERY = 200
+MAX_WORDS = 12
 FUZZY_MIN = 0.75
+WORD_FUZZY_MIN = 0.8
+DEFINITION_CHARS = 160
 
 # Score tiers; within a tier shorter names rank first.
-EXACT_LABEL, LABEL_PREFIX, EXACT_SYNONYM, SYNONYM_PREFIX = 1000, 900, 800, 750
-LABEL_WORD, SYNONYM_WORD, SUBSTRING, FUZZY = 700, 650, 500, 400
+EXACT_LABEL, EXACT_SYNONYM, EXACT_OTHER_SYNONYM = 1000, 950, 900
+LABEL_PREFIX, SYNONYM_PREFIX = 850, 800
+LABEL_WORDS, SYNONYM_WORDS, TERM_WORDS = 700, 650, 620
+SUBSTRING = 550
+TYPO_WORDS, TYPO_SPAN = 500, 60  # every word, some misspelt: TYPO_WORDS + TYPO_SPAN * the worst word's similarity
+SUBSET, SUBSET_SPAN = 400, 140  # SUBSET + SUBSET_SPAN * covered share (+ WHOLE_NAME): below TERM_WORDS
+WHOLE_NAME = 30
+FUZZY = 400
+
+STOPWORDS = frozenset("a an and at by for from in into my of on or the to with".split())
 
 # Spelling variants folded before matching, so "disk" finds "disc" without counting as a typo.
 VARIANTS = {"disk": "disc", "disks": "discs", "oedema": "edema", "haemorrhage": "hemorrhage"}
@@ -38,7 +64,7 @@ class Name:
 
 @dataclass(frozen=True)
 class Hit:
-    """One result: the term, its label, the name that matched and how."""
+    """One result: the term, its label, the name that matched and how, its type and definition."""
 
     iri: str
     label: str
@@ -47,14 +73,29 @@ class Hit:
     how: str
     score: float
     area: str | None
+    definition: str = ""
 
     @property
     def local(self) -> str:
         return self.iri[len(str(LBP)):]
 
+    @property
+    def short_definition(self) -> str:
+        return trim(self.definition)
+
     def to_json(self) -> dict[str, object]:
         return {"id": f"lbp:{self.local}", "iri": self.iri, "label": self.label, "matched": self.matched,
-                "match_kind": self.match_kind, "how": self.how, "score": round(self.score, 1), "area": self.area}
+                "match_kind": self.match_kind, "how": self.how, "score": round(self.score, 1), "area": self.area,
+                "definition": self.short_definition}
+
+
+def trim(text: str, most: int = DEFINITION_CHARS) -> str:
+    """A definition cut at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= most:
+        return text
+    cut = text[:most].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 def normalise(text: str) -> str:
@@ -64,16 +105,35 @@ def normalise(text: str) -> str:
     return " ".join(VARIANTS.get(w, w) for w in words)
 
 
+def content_words(norm: str) -> list[str]:
+    """The words that count for matching: small words dropped, unless that leaves none."""
+    words = norm.split()
+    kept = [w for w in words if w not in STOPWORDS]
+    return kept or words
+
+
 class SearchIndex:
-    def __init__(self, data: GraphData):
+    def __init__(self, data: GraphData, definitions: dict[str, str] | None = None):
         self.data = data
+        self.definitions = definitions or {}
         self.names: list[Name] = []
+        self.by_term: dict[str, list[Name]] = {}
         for iri in sorted(data.classes):
             if not iri.startswith(str(LBP)) or iri in data.deprecated:
                 continue
-            self.names.append(Name(iri, data.label(iri), normalise(data.label(iri)), "label"))
-            for kind, synonym in data.synonyms.get(iri, []):
-                self.names.append(Name(iri, synonym, normalise(synonym), kind))
+            names = [Name(iri, data.label(iri), normalise(data.label(iri)), "label")]
+            names += [Name(iri, s, normalise(s), kind) for kind, s in data.synonyms.get(iri, [])]
+            names = [n for n in names if n.norm]
+            self.names.extend(names)
+            self.by_term[iri] = names
+        self.vocabulary: set[str] = {w for n in self.names for w in n.norm.split()}
+        self.words: dict[Name, list[str]] = {n: content_words(n.norm) for n in self.names}
+        self._word_cache: dict[str, dict[str, float]] = {}
+        # Document frequency of each word over terms (all of a term's names together).
+        self.df: dict[str, int] = {}
+        for names in self.by_term.values():
+            for w in {w for n in names for w in n.norm.split()}:
+                self.df[w] = self.df.get(w, 0) + 1
 
     def area(self, iri: str) -> str | None:
         """The upper class a term falls under, as a word ("disorder", "intervention")."""
@@ -82,50 +142,125 @@ class SearchIndex:
             return None
         return self.data.label(sorted(uppers)[0]) if uppers else None
 
+    def word_matches(self, qword: str) -> dict[str, float]:
+        """The words of the vocabulary a query word stands for, with how sure: 1 for those it
+        starts, the similarity for those it closely resembles (a typo; five letters or more)."""
+        cached = self._word_cache.get(qword)
+        if cached is not None:
+            return cached
+        out = {w: 1.0 for w in self.vocabulary if w.startswith(qword)}
+        if len(qword) >= 5:
+            for w in self.vocabulary:
+                if w not in out and abs(len(w) - len(qword)) <= 2:
+                    m = SequenceMatcher(None, qword, w)
+                    if m.real_quick_ratio() >= WORD_FUZZY_MIN and m.ratio() >= WORD_FUZZY_MIN:
+                        out[w] = m.ratio()
+        if len(self._word_cache) > 5000:
+            self._word_cache.clear()
+        self._word_cache[qword] = out
+        return out
+
+    def weight(self, matches: dict[str, float]) -> float:
+        """How much a query word tells: rarer words (fewer terms share them) weigh more."""
+        df = max((self.df.get(w, 0) for w in matches), default=0)
+        return math.log(1 + len(self.by_term) / (1 + df)) + 0.1
+
+    def _best_name(self, q: str, names: list[Name], qwords: list[str],
+                   matches: dict[str, dict[str, float]]) -> tuple[float, Name, str] | None:
+        """The best single name of a term for the query, scored by tier."""
+        top: tuple[float, Name, str] | None = None
+        for name in names:
+            scored = score(q, name, qwords, matches)
+            if scored is None:
+                continue
+            value = scored[0] - min(len(name.norm), 60) / 100  # shorter names first within a tier
+            if top is None or value > top[0]:
+                top = (value, name, scored[1])
+        return top
+
+    def _best_subset(self, names: list[Name], qwords: list[str], matches: dict[str, dict[str, float]],
+                     weights: dict[str, float]) -> tuple[float, Name, str] | None:
+        """A term's score over all its names together: every query word found somewhere in them,
+        or the share of the query they cover (rare words weigh more, typos less)."""
+        sure: dict[str, float] = {}
+        whole_name: Name | None = None
+        for name in names:
+            nwords = self.words[name]
+            found = {}
+            for w in qwords:
+                s = max((matches[w].get(x, 0.0) for x in nwords), default=0.0)
+                if s > 0:
+                    found[w] = s
+                    sure[w] = max(sure.get(w, 0.0), s)
+            # a name wholly within the query ("sciatica" in "sciatica leg pain")
+            if found and whole_name is None and all(any(x in matches[w] for w in found) for x in nwords):
+                whole_name = name
+        if not sure:
+            return None
+        if len(sure) == len(qwords):
+            shown = whole_name or names[0]
+            worst = min(sure.values())
+            value: float
+            if worst == 1.0:
+                value, how = TERM_WORDS, "all words, across its names"
+            else:
+                value, how = TYPO_WORDS - 10 + TYPO_SPAN * worst, "all words across its names, allowing typos"
+            return value - min(len(shown.norm), 60) / 100, shown, how
+        share = sum(weights[w] * s for w, s in sure.items()) / sum(weights.values())
+        covered = {x for w in sure for x in matches[w]}
+        shown = whole_name or max(names, key=lambda n: sum(1 for x in self.words[n] if x in covered))
+        value = SUBSET + SUBSET_SPAN * share + (WHOLE_NAME if whole_name else 0) - min(len(shown.norm), 60) / 100
+        return value, shown, f"{len(sure)} of {len(qwords)} words"
+
     def search(self, query: str, limit: int = 20) -> list[Hit]:
         q = normalise(query[:MAX_QUERY])
         if not q:
             return []
+        qwords = list(dict.fromkeys(content_words(q)))[:MAX_WORDS]
+        matches = {w: self.word_matches(w) for w in qwords}
+        weights = {w: self.weight(m) for w, m in matches.items()}
         best: dict[str, tuple[float, Name, str]] = {}
-        for name in self.names:
-            scored = score(q, name)
-            if scored is None:
-                continue
-            value, how = scored
-            value -= min(len(name.norm), 60) / 100  # shorter names first within a tier
-            if name.iri not in best or value > best[name.iri][0]:
-                best[name.iri] = (value, name, how)
+        for iri, names in self.by_term.items():
+            top = self._best_name(q, names, qwords, matches)
+            if len(qwords) > 1 and (top is None or top[0] < TERM_WORDS):
+                subset = self._best_subset(names, qwords, matches, weights)
+                if subset is not None and (top is None or subset[0] > top[0]):
+                    top = subset
+            if top is not None:
+                best[iri] = top
         ranked = sorted(best.values(), key=lambda x: (-x[0], x[1].norm))[:limit]
-        return [Hit(n.iri, self.data.label(n.iri), n.text, n.kind, how, v, self.area(n.iri)) for v, n, how in ranked]
+        return [Hit(n.iri, self.data.label(n.iri), n.text, n.kind, how, v, self.area(n.iri),
+                    self.definitions.get(n.iri, "")) for v, n, how in ranked]
 
 
-def score(q: str, name: Name) -> tuple[float, str] | None:
+def score(q: str, name: Name, qwords: list[str] | None = None,
+          matches: dict[str, dict[str, float]] | None = None) -> tuple[float, str] | None:
     """The tier (plus a fuzzy fraction) of one name for a normalised query, or None."""
     n = name.norm
     label = name.kind == "label"
     if n == q:
-        return (EXACT_LABEL, "exact label") if label else (EXACT_SYNONYM, f"{name.kind} synonym")
-    if n.startswith(q):
+        if label:
+            return EXACT_LABEL, "exact label"
+        return (EXACT_SYNONYM if name.kind == "exact" else EXACT_OTHER_SYNONYM), f"{name.kind} synonym"
+    if n.startswith(q + " ") or (n.startswith(q) and len(q) >= 3):
         return (LABEL_PREFIX, "label prefix") if label else (SYNONYM_PREFIX, f"{name.kind} synonym prefix")
     words = n.split()
-    qwords = q.split()
-    if _words_prefix(qwords, words):
-        return (LABEL_WORD, "word of label") if label else (SYNONYM_WORD, f"word of {name.kind} synonym")
-    if q in n:
+    qwords = qwords if qwords is not None else content_words(q)
+    if matches is None:
+        matches = {w: {x: 1.0 for x in words if x.startswith(w)} for w in qwords}
+    sure = [max((matches[w].get(x, 0.0) for x in words), default=0.0) for w in qwords]
+    if qwords and min(sure) == 1.0:
+        return (LABEL_WORDS, "all words of label") if label else (SYNONYM_WORDS, f"all words of {name.kind} synonym")
+    if qwords and min(sure) > 0:
+        # every word there, some misspelt: above a plain subset, below the exact word tiers
+        return TYPO_WORDS + TYPO_SPAN * min(sure) + (10 if label else 0), "all words, allowing typos"
+    if len(q) >= 5 and q in n:
         return SUBSTRING + (20 if label else 0), "part of " + ("label" if label else f"{name.kind} synonym")
-    ratio = fuzzy(q, n, words, len(qwords))
-    if ratio >= FUZZY_MIN:
-        return FUZZY * ratio + (10 if label else 0), "similar spelling"
+    if len(q) >= 4:
+        ratio = fuzzy(q, n, words, len(q.split()))
+        if ratio >= FUZZY_MIN:
+            return FUZZY * ratio + (10 if label else 0), "similar spelling"
     return None
-
-
-def _words_prefix(qwords: list[str], words: list[str]) -> bool:
-    """Every query word starts some word of the name, in order ('l5 root' finds 'L5 nerve root')."""
-    i = 0
-    for w in words:
-        if i < len(qwords) and w.startswith(qwords[i]):
-            i += 1
-    return i == len(qwords)
 
 
 def fuzzy(q: str, n: str, words: list[str], qlen: int) -> float:
@@ -143,6 +278,15 @@ def fuzzy(q: str, n: str, words: list[str], qlen: int) -> float:
     return best
 
 
+def definitions(store: Store) -> dict[str, str]:
+    """Every term's English definition (queries/education/term-definitions.rq)."""
+    rendered = render(get_query("education/term-definitions"))
+    out: dict[str, str] = {}
+    for row in store.query(rendered.sparql, bindings=rendered.bindings).rows:
+        out.setdefault(row["term"].value, row["definition"].value)
+    return out
+
+
 _INDEXES: dict[int, tuple[GraphData, SearchIndex]] = {}
 _LOCK = threading.Lock()
 
@@ -153,7 +297,7 @@ def search_index(store: Store) -> SearchIndex:
     with _LOCK:
         hit = _INDEXES.get(id(data))
         if hit is None or hit[0] is not data:
-            hit = (data, SearchIndex(data))
+            hit = (data, SearchIndex(data, definitions(store)))
             _INDEXES[id(data)] = hit
         return hit[1]
 

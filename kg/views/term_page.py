@@ -19,7 +19,7 @@ from kg.results import Term
 from kg.store import Store
 from kg.views.evidence import Evidence
 from kg.views.graphdata import SUBCLASS, UPPER, graph_data
-from kg.views.summary import AREAS
+from kg.views.summary import graph_areas
 
 # The page's queries (queries/pages/): ?term is the page's term.
 ANNOTATIONS = "pages/term-annotations"  # its own annotations with their sources
@@ -285,7 +285,7 @@ def term_page(store: Store, iri: str) -> TermPage | None:
     page.phrases_in = {rel: data.phrase(rel, False) for rel in page.incoming}
     kinds = data.ancestors.get(iri, set()) | {iri} | {t.iri for t in page.types}
     page.badge = next((name for local, name in BADGES if str(LBP[local]) in kinds), None)
-    page.area = next(((key, key.capitalize()) for key, root in AREAS.items() if str(LBP[root]) in kinds), None)
+    page.area = next(((a.key, a.label) for a in graph_areas(data) if a.iri in kinds), None)
     page.red_flag = page.red_flag or iri in data.red_flags
     if page.red_flag:
         signs = {e.target for e in data.out_edges.get(iri, []) if e.relation == HAS_WARNING_SIGN}

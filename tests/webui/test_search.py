@@ -52,3 +52,60 @@ def test_long_and_odd_queries_are_harmless(client) -> None:  # noqa: ANN001
     assert suggest(client, "   ") == []
     resp = client.get("/search", query_string={"q": "<script>alert(1)</script>"})
     assert resp.status_code == 200 and "<script>alert(1)</script>" not in resp.get_data(as_text=True)
+
+
+def ids(client, q: str, n: int = 10) -> list[str]:  # noqa: ANN001
+    return [h["id"] for h in suggest(client, q)[:n]]
+
+
+def test_acronyms_rank_their_term_first_and_alone(client) -> None:  # noqa: ANN001
+    for acronym, term in [("ESI", "EpiduralSteroidInjection"), ("RFA", "RadiofrequencyAblation"),
+                          ("SCS", "SpinalCordStimulation"), ("MBB", "MedialBranchBlock"),
+                          ("TFESI", "TransforaminalEpiduralSteroidInjection"), ("CES", "CaudaEquinaSyndrome"),
+                          ("LSS", "LumbarSpinalStenosis"), ("NSAID", "NonsteroidalAntiInflammatoryDrug")]:
+        hits = suggest(client, acronym)
+        assert hits[0]["id"] == f"lbp:{term}", (acronym, hits[:3])
+        assert hits[0]["how"] == "exact synonym" and hits[0]["matched"] == acronym
+    # a short query never matches inside a word: "ESI" is not in obesity or spondylolisthesis
+    esi = ids(client, "esi")
+    assert "lbp:Obesity" not in esi and "lbp:Spondylolisthesis" not in esi
+    assert all("part of" not in h["how"] for h in suggest(client, "esi"))
+
+
+def test_lay_phrases_for_injections(client) -> None:  # noqa: ANN001
+    for phrase in ("cortisone shot", "steroid injection", "Cortisone injection"):
+        hits = suggest(client, phrase)
+        assert hits and hits[0]["id"] == "lbp:EpiduralSteroidInjection", (phrase, hits[:3])
+        assert hits[0]["match_kind"] == "lay"
+    assert suggest(client, "radiofrequency denervation")[0]["id"] == "lbp:RadiofrequencyAblation"
+
+
+def test_multi_word_queries_find_the_best_subset(client) -> None:  # noqa: ANN001
+    assert ids(client, "sciatica leg pain")[0] == "lbp:Sciatica"
+    assert "lbp:LegPain" in ids(client, "sciatica leg pain")
+    assert ids(client, "pain in the leg")[0] == "lbp:LegPain"  # small words do not count
+    assert ids(client, "nerve root l5")[0] == "lbp:L5NerveRoot"  # any word order
+    assert ids(client, "lumbar stenossis")[0] == "lbp:LumbarSpinalStenosis"  # a typo in one word of two
+    # an exact label beats a longer name holding every word
+    assert ids(client, "spinal stenosis")[0] == "lbp:SpinalStenosis"
+
+
+def test_exact_names_rank_above_prefixes_and_words(client) -> None:  # noqa: ANN001
+    hits = suggest(client, "facet joint")
+    tiers = [h["score"] for h in hits]
+    assert tiers == sorted(tiers, reverse=True)
+    assert hits[0]["how"] == "exact label"
+    assert all(h["how"] in ("label prefix", "exact synonym prefix", "related synonym prefix", "lay synonym prefix")
+               for h in hits[1:4])
+
+
+def test_results_show_definition_type_and_matched_synonym(client) -> None:  # noqa: ANN001
+    hit = suggest(client, "ESI")[0]
+    assert hit["definition"].startswith("A spinal injection in which a corticosteroid")
+    assert len(hit["definition"]) <= 161 and hit["area"] == "intervention"
+    page = client.get("/search?q=cortisone+shot").get_data(as_text=True)
+    assert 'class="hit-definition">A spinal injection in which a corticosteroid' in page
+    assert 'class="hit-type">intervention<' in page
+    assert "matched “cortisone shot”, lay synonym" in page
+    long_def = [h for h in suggest(client, "sciatica") if h["id"] == "lbp:Sciatica"][0]["definition"]
+    assert long_def.endswith("…") and len(long_def) <= 161

@@ -51,11 +51,30 @@
       return seen;
     });
   }
+  // The column that names each bar: one called label/name/title holding text, else the first text
+  // column, else the first IRI column (shown by its label-like local name), else the row number.
+  function labelCandidates(results, numeric) {
+    var bindings = results.getBindings() || [];
+    var vars = results.getVariables().filter(function (v) { return numeric.indexOf(v) < 0; });
+    function kind(v) {
+      for (var i = 0; i < bindings.length; i++) { if (bindings[i][v]) { return bindings[i][v].type; } }
+      return null;
+    }
+    var texts = vars.filter(function (v) { var k = kind(v); return k === "literal" || k === "typed-literal"; });
+    var iris = vars.filter(function (v) { return kind(v) === "uri"; });
+    var named = texts.filter(function (v) { return /label|name|title/i.test(v); });
+    return named.concat(texts.filter(function (v) { return named.indexOf(v) < 0; }), iris);
+  }
+  function shortName(b) {
+    if (!b) { return ""; }
+    return b.type === "uri" ? b.value.replace(/^.*[#\/]/, "") : b.value;
+  }
   function ChartPlugin(yasr) {
     this.yasr = yasr;
     this.priority = 5;
     this.label = "Chart";
     this.chart = null;
+    this.choice = { label: null, value: null };
   }
   ChartPlugin.prototype.canHandleResults = function () {
     var r = this.yasr.results;
@@ -68,19 +87,53 @@
     icon.setAttribute("aria-hidden", "true");
     return icon;
   };
+  function select(id, text, options, chosen) {
+    var label = document.createElement("label");
+    label.setAttribute("for", id);
+    label.textContent = text + " ";
+    var sel = document.createElement("select");
+    sel.id = id;
+    options.forEach(function (o) {
+      var opt = document.createElement("option");
+      opt.value = o[0];
+      opt.textContent = o[1];
+      if (o[0] === chosen) { opt.selected = true; }
+      sel.appendChild(opt);
+    });
+    label.appendChild(sel);
+    return label;
+  }
   ChartPlugin.prototype.draw = function () {
+    var self = this;
     var r = this.yasr.results;
-    var values = numericVars(r);
-    var labelVar = r.getVariables().filter(function (v) { return values.indexOf(v) < 0; })[0];
+    var numeric = numericVars(r);
+    var labels = labelCandidates(r, numeric);
+    var labelVar = labels.indexOf(this.choice.label) >= 0 ? this.choice.label : (labels[0] || "");
+    var valueVar = numeric.indexOf(this.choice.value) >= 0 ? this.choice.value : numeric[0];
     var rows = r.getBindings().slice(0, 60);
     var wrap = document.createElement("figure");
     wrap.className = "yasr-chart";
+    var controls = document.createElement("div");
+    controls.className = "chart-controls";
+    var uid = "chart-" + Math.random().toString(36).slice(2, 8);
+    controls.appendChild(select(uid + "-label", "Bars named by", labels.map(function (v) { return [v, "?" + v]; })
+      .concat([["", "row number"]]), labelVar));
+    controls.appendChild(select(uid + "-value", "Bar height", numeric.map(function (v) { return [v, "?" + v]; }), valueVar));
+    controls.addEventListener("change", function () {
+      self.choice = { label: document.getElementById(uid + "-label").value, value: document.getElementById(uid + "-value").value };
+      self.yasr.resultsEl.innerHTML = "";
+      self.draw();
+    });
+    wrap.appendChild(controls);
+    var box = document.createElement("div");
+    box.className = "chart-box";
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", "bar chart of " + values.join(", ") + (labelVar ? " by " + labelVar : ""));
-    wrap.appendChild(canvas);
+    canvas.setAttribute("aria-label", "bar chart of " + valueVar + (labelVar ? " by " + labelVar : ""));
+    box.appendChild(canvas);
+    wrap.appendChild(box);
     var caption = document.createElement("figcaption");
-    caption.textContent = values.join(", ") + (labelVar ? " by " + labelVar : "") +
+    caption.textContent = valueVar + (labelVar ? " by " + labelVar : " by row") +
       (r.getBindings().length > rows.length ? " (first " + rows.length + " rows)" : "");
     wrap.appendChild(caption);
     this.yasr.resultsEl.appendChild(wrap);
@@ -88,21 +141,63 @@
     this.chart = new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: rows.map(function (b, i) {
-          var l = labelVar && b[labelVar];
-          return l ? l.value.replace(/^.*[#\/]/, "") : String(i + 1);
-        }),
-        datasets: values.map(function (v) {
-          return { label: v, data: rows.map(function (b) { return b[v] ? Number(b[v].value) : null; }) };
-        })
+        labels: rows.map(function (b, i) { return labelVar && b[labelVar] ? shortName(b[labelVar]) : String(i + 1); }),
+        datasets: [{ label: valueVar, data: rows.map(function (b) { return b[valueVar] ? Number(b[valueVar].value) : null; }) }]
       },
       options: { animation: false, responsive: true, maintainAspectRatio: false }
     });
+    wrap.setAttribute("data-label-var", labelVar);
+    wrap.setAttribute("data-value-var", valueVar);
   };
   ChartPlugin.prototype.destroy = function () {
     if (this.chart) { this.chart.destroy(); this.chart = null; }
   };
   Yasr.registerPlugin("chart", ChartPlugin);
+
+  // --- the results table: literals as values, LBP-KG IRIs as links to this site's pages -------
+  var XSD = (cfg.prefixMap && cfg.prefixMap.xsd) || "";  // from the server: this file names no address
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function localPage(iri) {
+    if (iri.indexOf(cfg.lbpNs) !== 0) { return null; }
+    var local = iri.slice(cfg.lbpNs.length);
+    return /^[A-Za-z0-9_.-]+$/.test(local) ? cfg.termBase + encodeURIComponent(local) : null;
+  }
+  function cell(b, prefixes) {
+    if (b.type === "uri") {
+      var shown = b.value;
+      for (var p in prefixes) {
+        if (prefixes[p] && b.value.indexOf(prefixes[p]) === 0) { shown = p + ":" + b.value.slice(prefixes[p].length); break; }
+      }
+      var local = localPage(b.value);
+      if (local) {
+        return "<a class='iri' href='" + esc(local) + "' title='" + esc(b.value) + "'>" + esc(shown) + "</a>";
+      }
+      var safe = /^https?:\/\//i.test(b.value);
+      return safe ? "<a class='iri' href='" + esc(b.value) + "' rel='noopener noreferrer'>" + esc(shown) + "</a>"
+                  : "<span class='iri'>" + esc(shown) + "</span>";
+    }
+    if (b.type === "bnode") { return "<span class='bnode'>_:" + esc(b.value) + "</span>"; }
+    var hint = "";
+    if (b["xml:lang"]) {
+      hint = "@" + b["xml:lang"];
+    } else if (b.datatype && !(XSD && b.datatype === XSD + "string")) {
+      hint = XSD && b.datatype.indexOf(XSD) === 0 ? b.datatype.slice(XSD.length) : b.datatype.replace(/^.*[#\/]/, "");
+    }
+    return "<span class='literal'>" + esc(b.value) + "</span>" +
+      (hint ? " <span class='lit-hint' title='" + esc(b.datatype || "language " + b["xml:lang"]) + "'>" + esc(hint) + "</span>" : "");
+  }
+  var Table = Yasr.plugins && Yasr.plugins.table;
+  if (Table && Table.prototype) {
+    Table.prototype.getCellContent = function (b, prefixes) { return "<div>" + cell(b, prefixes || {}) + "</div>"; };
+    Table.prototype.getSizeFirstColumn = function () {
+      var n = (this.yasr.results && this.yasr.results.getBindings() || []).length;
+      return String(n).length * 10 + 20;
+    };
+  }
 
   // --- the editor ----------------------------------------------------------------------------
   var params = new URLSearchParams(window.location.search);
@@ -136,7 +231,7 @@
       editorHeight: "340px",
       screenReaderLabel: "SPARQL query"
     },
-    yasr: { prefixes: {}, defaultPlugin: "table", pluginOrder: ["table", "chart", "response"] }
+    yasr: { prefixes: cfg.prefixMap || {}, defaultPlugin: "table", pluginOrder: ["table", "chart", "response"] }
   });
 
   var tab = yasgui.getTab();
@@ -172,6 +267,46 @@
   mount.parentNode.insertBefore(newTab, mount);
   ["tabAdd", "tabSelect", "tabChange", "queryResponse"].forEach(function (name) {
     yasgui.on(name, function () { window.setTimeout(accessible, 0); });
+  });
+
+  // --- while a query runs: the time it has taken, and a button that cancels it (aborts the fetch)
+  var runStatus = document.createElement("div");
+  runStatus.className = "query-status";
+  var runText = document.createElement("span");
+  runText.id = "query-elapsed";
+  runText.setAttribute("role", "status");
+  var cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.id = "query-cancel";
+  cancel.textContent = "Cancel query";
+  cancel.hidden = true;
+  runStatus.appendChild(runText);
+  runStatus.appendChild(cancel);
+  mount.parentNode.insertBefore(runStatus, mount.nextSibling);
+  var running = null;  // {tab, started, timer}
+  function seconds(ms) { return (ms / 1000).toFixed(ms < 1000 ? 2 : 1) + " s"; }
+  function stop(message) {
+    if (!running) { return; }
+    window.clearInterval(running.timer);
+    runText.textContent = message.replace("{t}", seconds(Date.now() - running.started));
+    cancel.hidden = true;
+    runStatus.setAttribute("data-state", message.indexOf("Cancelled") === 0 ? "cancelled" : "done");
+    running = null;
+  }
+  yasgui.on("query", function (_y, tab) {
+    if (running) { window.clearInterval(running.timer); }
+    running = { tab: tab, started: Date.now(), timer: 0 };
+    runText.textContent = "Running\u2026 0.0 s";
+    runStatus.setAttribute("data-state", "running");
+    cancel.hidden = false;
+    running.timer = window.setInterval(function () {
+      if (running) { runText.textContent = "Running\u2026 " + seconds(Date.now() - running.started); }
+    }, 100);
+  });
+  yasgui.on("queryResponse", function () { stop("Response after {t}"); });
+  yasgui.on("queryAbort", function () { stop("Cancelled after {t}"); });
+  cancel.addEventListener("click", function () {
+    if (running && running.tab) { running.tab.getYasqe().abortQuery(); }
   });
 
   document.body.classList.add("editor-enhanced");

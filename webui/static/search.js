@@ -37,6 +37,12 @@
           span.textContent = " (" + hit.matched + ")";
           li.appendChild(span);
         }
+        if (hit.area) {
+          var type = document.createElement("span");
+          type.className = "muted";
+          type.textContent = " · " + hit.area;
+          li.appendChild(type);
+        }
         li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
         list.appendChild(li);
       });
