@@ -26,7 +26,7 @@ def test_home_links_areas_with_counts(client) -> None:  # noqa: ANN001
         assert f'href="/area/{key}"' in page
 
 
-def test_every_class_is_reachable_from_an_area_page(client, app) -> None:  # noqa: ANN001
+def test_every_class_is_reachable_from_an_area_page(full_client, full_app) -> None:  # noqa: ANN001
     """Whole graph: every class of the namespace is linked from some area page the home page links."""
     import re
 
@@ -34,19 +34,19 @@ def test_every_class_is_reachable_from_an_area_page(client, app) -> None:  # noq
     from kg.views.graphdata import graph_data
     from webui.kgaccess import get_kg
 
-    with app.app_context():
+    with full_app.app_context():
         data = graph_data(get_kg())
     wanted = {c[len(str(LBP)):] for c in data.classes if c.startswith(str(LBP)) and c not in data.deprecated}
-    home = client.get("/").get_data(as_text=True)
+    home = full_client.get("/").get_data(as_text=True)
     keys = sorted(set(re.findall(r'href="/area/([a-z0-9-]+)"', home)))
     for key in ("findings", "risk-factors", "outcomes", "adverse-events"):
         assert key in keys
     reached: set[str] = set()
     for key in keys:
-        resp = client.get(f"/area/{key}")
+        resp = full_client.get(f"/area/{key}")
         assert resp.status_code == 200
         reached |= set(re.findall(r'href="/term/([^"#?]+)"', resp.get_data(as_text=True)))
-        assert client.get(f"/tree?area={key}").status_code == 200
+        assert full_client.get(f"/tree?area={key}").status_code == 200
     missing = wanted - reached
     assert not missing, f"{len(missing)} classes in no area: {sorted(missing)[:20]}"
     assert len(wanted) > 400

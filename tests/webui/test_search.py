@@ -58,18 +58,18 @@ def ids(client, q: str, n: int = 10) -> list[str]:  # noqa: ANN001
     return [h["id"] for h in suggest(client, q)[:n]]
 
 
-def test_acronyms_rank_their_term_first_and_alone(client) -> None:  # noqa: ANN001
+def test_acronyms_rank_their_term_first_and_alone(full_client) -> None:  # noqa: ANN001
     for acronym, term in [("ESI", "EpiduralSteroidInjection"), ("RFA", "RadiofrequencyAblation"),
                           ("SCS", "SpinalCordStimulation"), ("MBB", "MedialBranchBlock"),
                           ("TFESI", "TransforaminalEpiduralSteroidInjection"), ("CES", "CaudaEquinaSyndrome"),
                           ("LSS", "LumbarSpinalStenosis"), ("NSAID", "NonsteroidalAntiInflammatoryDrug")]:
-        hits = suggest(client, acronym)
+        hits = suggest(full_client, acronym)
         assert hits[0]["id"] == f"lbp:{term}", (acronym, hits[:3])
         assert hits[0]["how"] == "exact synonym" and hits[0]["matched"] == acronym
     # a short query never matches inside a word: "ESI" is not in obesity or spondylolisthesis
-    esi = ids(client, "esi")
+    esi = ids(full_client, "esi")
     assert "lbp:Obesity" not in esi and "lbp:Spondylolisthesis" not in esi
-    assert all("part of" not in h["how"] for h in suggest(client, "esi"))
+    assert all("part of" not in h["how"] for h in suggest(full_client, "esi"))
 
 
 def test_lay_phrases_for_injections(client) -> None:  # noqa: ANN001
@@ -80,18 +80,18 @@ def test_lay_phrases_for_injections(client) -> None:  # noqa: ANN001
     assert suggest(client, "radiofrequency denervation")[0]["id"] == "lbp:RadiofrequencyAblation"
 
 
-def test_multi_word_queries_find_the_best_subset(client) -> None:  # noqa: ANN001
-    assert ids(client, "sciatica leg pain")[0] == "lbp:Sciatica"
-    assert "lbp:LegPain" in ids(client, "sciatica leg pain")
-    assert ids(client, "pain in the leg")[0] == "lbp:LegPain"  # small words do not count
-    assert ids(client, "nerve root l5")[0] == "lbp:L5NerveRoot"  # any word order
-    assert ids(client, "lumbar stenossis")[0] == "lbp:LumbarSpinalStenosis"  # a typo in one word of two
+def test_multi_word_queries_find_the_best_subset(full_client) -> None:  # noqa: ANN001
+    assert ids(full_client, "sciatica leg pain")[0] == "lbp:Sciatica"
+    assert "lbp:LegPain" in ids(full_client, "sciatica leg pain")
+    assert ids(full_client, "pain in the leg")[0] == "lbp:LegPain"  # small words do not count
+    assert ids(full_client, "nerve root l5")[0] == "lbp:L5NerveRoot"  # any word order
+    assert ids(full_client, "lumbar stenossis")[0] == "lbp:LumbarSpinalStenosis"  # a typo in one word of two
     # an exact label beats a longer name holding every word
-    assert ids(client, "spinal stenosis")[0] == "lbp:SpinalStenosis"
+    assert ids(full_client, "spinal stenosis")[0] == "lbp:SpinalStenosis"
 
 
-def test_exact_names_rank_above_prefixes_and_words(client) -> None:  # noqa: ANN001
-    hits = suggest(client, "facet joint")
+def test_exact_names_rank_above_prefixes_and_words(full_client) -> None:  # noqa: ANN001
+    hits = suggest(full_client, "facet joint")
     tiers = [h["score"] for h in hits]
     assert tiers == sorted(tiers, reverse=True)
     assert hits[0]["how"] == "exact label"

@@ -135,13 +135,13 @@ def test_most_specific_statements_first_the_rest_behind_a_toggle(client) -> None
     assert "invasiveness (display)" not in kypho and 'href="/term/Invasiveness"' not in shown
 
 
-def test_red_flag_page_warns_with_its_signs(client) -> None:  # noqa: ANN001
-    page = client.get("/term/CaudaEquinaSyndrome").get_data(as_text=True)
+def test_red_flag_page_warns_with_its_signs(full_client) -> None:  # noqa: ANN001
+    page = full_client.get("/term/CaudaEquinaSyndrome").get_data(as_text=True)
     start = page.index('class="warning red-flag"')
     box = page[start:page.index("</div>", start)]
     assert "Red flag: needs urgent assessment" in box and 'href="/term/SaddleAnaesthesia"' in box
     assert "is red flag" not in page
-    assert "Red flag" not in client.get("/term/Sciatica").get_data(as_text=True)
+    assert "Red flag" not in full_client.get("/term/Sciatica").get_data(as_text=True)
 
 
 def test_mapping_card_with_label_and_resolver(client) -> None:  # noqa: ANN001
@@ -154,7 +154,7 @@ def test_mapping_card_with_label_and_resolver(client) -> None:  # noqa: ANN001
     assert "icd10cmtool" not in cards and "bioregistry.io" not in cards
 
 
-def test_every_mapping_link_uses_the_prefix_map(client) -> None:  # noqa: ANN001
+def test_every_mapping_link_uses_the_prefix_map(full_client) -> None:  # noqa: ANN001
     """On the page of every mapped term, each mapping appears once and links through the resolver
     the curated prefix map gives its prefix (ontology/mappings/prefixes.yaml), and nowhere else."""
     import csv
@@ -172,7 +172,7 @@ def test_every_mapping_link_uses_the_prefix_map(client) -> None:  # noqa: ANN001
         wanted.setdefault(row["subject_id"].removeprefix("lbp:"), set()).add(row["object_id"])
     link = re.compile(r'<a class="mapping-link" href="([^"]+)" rel="external">([^<]+)</a>')
     for local, curies in sorted(wanted.items()):
-        cards = _section(client.get(f"/term/{local}").get_data(as_text=True), "map-h")
+        cards = _section(full_client.get(f"/term/{local}").get_data(as_text=True), "map-h")
         found = link.findall(cards)
         shown = [curie for _, curie in found]
         assert sorted(shown) == sorted(curies), local                  # each mapping once
