@@ -3,17 +3,22 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from kg.entailment import SUBCLASS
 from kg.formats import FAMILY_ALIASES, name_for, rdf_formats
 from kg.namespaces import LBP
 from kg.results import QueryResult
 from kg.serialize import FORMATS
+from kg.views.explain import explain
 from kg.views.term_page import bound_query, describe, queries_for_page, source_queries, term_page
 from webui.kgaccess import get_kg
 
 bp = Blueprint("terms", __name__)
+LOCAL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 # media type -> format name (kg.formats' RDF formats; HTML is the page itself).
 RDF_MEDIA = {media: f.name for f in rdf_formats() for media in (f.media_type, *f.media_aliases)}
@@ -65,3 +70,22 @@ def term(local: str) -> ResponseReturnValue:
 @bp.get("/term")
 def term_index() -> ResponseReturnValue:
     return redirect(url_for("pages.az"))
+
+
+@bp.get("/why")
+def why() -> ResponseReturnValue:
+    """Why the graph holds a statement: /why?s=LumbarDiscHerniation&p=locatedIn&o=LumbarSpine
+    (p=is-a for a class's place in the hierarchy)."""
+    names = [request.args.get(k, "").strip() for k in ("s", "p", "o")]
+    if not all(names):
+        abort(400, description="Give a statement as s=, p= and o= (local names, e.g. s=LumbarDiscHerniation"
+                               "&p=locatedIn&o=LumbarSpine; p=is-a for the hierarchy).")
+    if any(len(n) > 200 or not LOCAL_NAME.fullmatch(n) for n in names):
+        abort(400, description="s, p and o are local names of LBP-KG terms (letters, digits, - and _).")
+    subject, relation, target = (str(LBP) + n for n in names)
+    if names[1] == "is-a":
+        relation = SUBCLASS
+    found = explain(get_kg(), (subject, relation, target))
+    if found is None:
+        abort(404, description=f"LBP-KG neither states nor entails {names[0]} {names[1]} {names[2]}.")
+    return render_template("terms/why.html", why=found, names=names)

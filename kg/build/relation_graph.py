@@ -6,12 +6,7 @@ sub-properties and two-step property chains. The result is kept apart from the a
 that simple SPARQL (`?x lbp:partOf lbp:LumbarSpine`) finds inferred links, while the asserted
 graph stays exactly what curators wrote.
 
-Rules (each sound for existential restrictions):
-  C sub S, S P D        => C P D        (inheritance down the hierarchy)
-  C P D, D sub E        => C P E        (generalising the filler)
-  C P D, D P E, P trans => C P E
-  C P1 D, D P2 E, P1 o P2 -> P  => C P E
-  C P D, P subprop Q    => C Q D
+The rules, and the record of how each edge was entailed, are kg.entailment's.
 """
 
 from __future__ import annotations
@@ -25,6 +20,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from kg.entailment import Rules, close
 from kg.namespaces import LBP, bind_prefixes
 
 Edge = tuple[URIRef, URIRef, URIRef]
@@ -103,45 +99,7 @@ def materialise(g: Graph, inferred_subclasses: Iterable[tuple[URIRef, URIRef]] =
         if len(steps) == 2 and _named(p):
             chains.append((steps[0], steps[1], p))  # type: ignore[arg-type]
 
-    edges = asserted_edges(g)
-    subclasses: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for c, supers in sup.items():
-        for s in supers:
-            subclasses[s].add(c)
-
-    frontier = set(edges)
-    while frontier:
-        new: set[Edge] = set()
-        by_subject: dict[URIRef, set[tuple[URIRef, URIRef]]] = defaultdict(set)
-        by_object: dict[URIRef, set[tuple[URIRef, URIRef]]] = defaultdict(set)
-        for s, p, o in edges:
-            by_subject[s].add((p, o))
-            by_object[o].add((s, p))
-        for s, p, o in frontier:
-            for sub in subclasses.get(s, ()):
-                new.add((sub, p, o))
-            for sup_o in sup.get(o, ()):
-                new.add((s, p, sup_o))
-            for q in subprops.get(p, ()):
-                new.add((s, q, o))
-            if p in transitive:
-                for p2, o2 in by_subject.get(o, ()):
-                    if p2 == p:
-                        new.add((s, p, o2))
-                for s0, p0 in by_object.get(s, ()):
-                    if p0 == p:
-                        new.add((s0, p, o))
-            for p1, p2, target in chains:
-                if p == p1:
-                    for q, o2 in by_subject.get(o, ()):
-                        if q == p2:
-                            new.add((s, target, o2))
-                if p == p2:
-                    for s0, q in by_object.get(s, ()):
-                        if q == p1:
-                            new.add((s0, target, o))
-        frontier = new - edges
-        edges |= frontier
+    edges = close(asserted_edges(g), Rules(sup, transitive, subprops, chains))  # type: ignore[arg-type]
 
     out = bind_prefixes(Graph())
     for edge in edges:

@@ -48,6 +48,17 @@ def test_pages_work_under_the_policy(watch: PageWatch) -> None:
     assert [e for e in watch.errors if "Content Security Policy" in e] == []
 
 
+def _wait_until(page, condition: str, seconds: float = 10.0) -> None:  # noqa: ANN001
+    """Poll `condition` with page.evaluate: wait_for_function evaluates a string, which the very
+    policy under test forbids, so it fails or hangs depending on timing."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(f"() => Boolean({condition})"):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {condition}"
+        time.sleep(0.05)
+
+
 def test_the_policy_is_enforced(watch: PageWatch) -> None:
     page = watch.page
     page.add_init_script(RECORD_VIOLATIONS)
@@ -57,7 +68,7 @@ def test_the_policy_is_enforced(watch: PageWatch) -> None:
         s.textContent = "window.__ran = true";
         document.body.appendChild(s);
     }""")
-    page.wait_for_function("window.__csp.length > 0")
+    _wait_until(page, "window.__csp.length > 0")
     assert page.evaluate("window.__ran === undefined")
     assert any(v.startswith("script-src") for v in _violations(page))
     # a javascript: link (as YASGUI would draw for such an IRI in results) does not run either
@@ -67,5 +78,5 @@ def test_the_policy_is_enforced(watch: PageWatch) -> None:
         document.body.appendChild(a);
     }""")
     page.click("#js-link")
-    page.wait_for_function("window.__csp.length > 1")
+    _wait_until(page, "window.__csp.length > 1")
     assert page.evaluate("window.__clicked === undefined")
