@@ -1,4 +1,7 @@
-"""LBP-KG web UI: a Flask application factory; all query logic lives in the kg package."""
+"""LBP-KG web UI: a Flask application factory and its blueprints, which render what kg.views returns.
+
+May import Flask and any part of kg but kg.build (the site reads a release; it never builds one).
+All SPARQL lives in queries/ and is run through kg; `lbpkg serve` is webui.cli."""
 
 from __future__ import annotations
 
