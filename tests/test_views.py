@@ -120,7 +120,14 @@ def test_term_page_shows_the_most_specific_statements(store) -> None:  # noqa: A
     assert ("invasiveness (display)", "minimally invasive") not in kypho.other
 
 
-def test_red_flag_and_mapping_cards(store) -> None:  # noqa: ANN001
+@pytest.fixture(scope="module")
+def full_store(full_store_spec: str):  # noqa: ANN201
+    with open_store(full_store_spec) as s:
+        yield s
+
+
+def test_red_flag_and_mapping_cards(full_store) -> None:  # noqa: ANN001
+    store = full_store
     ces = term_page(store, str(LBP.CaudaEquinaSyndrome))
     assert ces is not None and ces.red_flag and str(LBP.SaddleAnaesthesia) in {w.iri for w in ces.warning_signs}
     assert not any(k == "is red flag" for k, _ in ces.other)

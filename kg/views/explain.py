@@ -9,7 +9,6 @@ store, so every inferred edge a page shows has its explanation.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -17,7 +16,7 @@ from kg.entailment import RULES, SUBCLASS, Rules, Step, close
 from kg.namespaces import LBP
 from kg.query.library import get_query, render
 from kg.store import Store
-from kg.views.graphdata import GraphData, graph_data
+from kg.views.graphdata import GraphData, graph_data, per_store
 
 Triple = tuple[str, str, str]
 MAX_STEPS = 40  # a derivation longer than this is cut, and says so
@@ -54,20 +53,16 @@ class Derivations:
     why: dict[Triple, Step]
 
 
-_CACHE: dict[int, tuple[Store, Derivations]] = {}
-_LOCK = threading.Lock()
-
-
 def _lbp(iri: str) -> bool:
     return iri.startswith(str(LBP))
 
 
 def derivations(store: Store) -> Derivations:
     """Every entailed edge of the store's graph with its first derivation (computed once per store)."""
-    with _LOCK:
-        hit = _CACHE.get(id(store))
-        if hit is not None and hit[0] is store:
-            return hit[1]
+    return per_store(store, "derivations", _derive)
+
+
+def _derive(store: Store) -> Derivations:
     data = graph_data(store)
     transitive: set[str] = set()
     supers: dict[str, set[str]] = {}
@@ -86,10 +81,7 @@ def derivations(store: Store) -> Derivations:
     stated = {(e.source, e.relation, e.target) for e in data.edges if e.kind == "asserted"}
     why: dict[Triple, Step] = {}
     entailed = close(stated, rules, why)
-    found = Derivations(stated, entailed, why)
-    with _LOCK:
-        _CACHE[id(store)] = (store, found)
-    return found
+    return Derivations(stated, entailed, why)
 
 
 def _sentence(data: GraphData, triple: Triple) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from kg.namespaces import LBP
 from kg.query.library import get_query, render
@@ -107,19 +109,26 @@ class GraphData:
         return cached
 
 
-_CACHE: dict[int, tuple[Store, GraphData]] = {}
-_LOCK = threading.Lock()
+_SNAPSHOTS: dict[tuple[str, int], tuple[Store, Any]] = {}
+_LOCK = threading.RLock()  # a snapshot may build on another (explanations on the graph data)
+T = TypeVar("T")
+
+
+def per_store(store: Store, kind: str, build: Callable[[Store], T]) -> T:
+    """What `build` makes of a store, made once per store and kind (stores are read-only while
+    served): the graph data, the derivations of the relation graph."""
+    with _LOCK:
+        hit = _SNAPSHOTS.get((kind, id(store)))
+        if hit is not None and hit[0] is store:
+            return hit[1]
+        made = build(store)
+        _SNAPSHOTS[(kind, id(store))] = (store, made)
+        return made
 
 
 def graph_data(store: Store) -> GraphData:
-    """The snapshot of a store, built on first use (stores are read-only while served)."""
-    with _LOCK:
-        hit = _CACHE.get(id(store))
-        if hit is not None and hit[0] is store:
-            return hit[1]
-        data = load(store)
-        _CACHE[id(store)] = (store, data)
-        return data
+    """The snapshot of a store, built on first use."""
+    return per_store(store, "graph data", load)
 
 
 def load(store: Store) -> GraphData:
