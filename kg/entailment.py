@@ -28,6 +28,8 @@ RULES: dict[str, str] = {
     "transitivity": "the relation is transitive: a chain of two of them is one",
     "chain": "the ontology defines a chain of two relations as implying a third",
     "subproperty": "the relation is a more specific form of another, which therefore holds too",
+    "classification": "a class defined by conditions that are necessary and sufficient includes every class "
+                      "that meets them (the reasoner, HermiT, finds these)",
 }
 
 N = TypeVar("N", bound=str)

@@ -84,3 +84,24 @@ def test_every_why_link_on_term_pages_opens(full_client, store) -> None:  # noqa
     assert full_client.get("/why?s=Sciatica&p=locatedIn&o=Brain").status_code == 404
     assert full_client.get("/why?s=x%00&p=y&o=z").status_code == 400
     assert full_client.get("/why?s=Sciatica").status_code == 400
+
+
+def test_every_inferred_is_a_is_explained_by_a_definition(store) -> None:  # noqa: ANN001
+    """What HermiT adds to the hierarchy comes from the defined classes: each inferred is-a shows
+    the definition, and how the class meets each of its conditions."""
+    from kg.views.explain import _hierarchy_path
+
+    data = graph_data(store)
+    lbp = str(LBP)
+    pairs = [(c, a) for c, anc in data.ancestors.items() for a in anc
+             if c.startswith(lbp) and a.startswith(lbp) and _hierarchy_path(data, c, a) is None]
+    assert len(pairs) > 20
+    for sub, sup in pairs:
+        why = explain(store, (sub, SUBCLASS, sup))
+        assert why is not None and not why.cut, (sub, sup)
+        assert any(s.rule == "classification" for s in why.sentences), (sub, sup)
+        assert not any(s.kind == "reasoner" for s in why.sentences), (sub, sup)
+    sciatica = explain(store, (str(LBP.Sciatica), SUBCLASS, str(LBP.NerveRootDisorder)))
+    texts = [s.text for s in sciatica.sentences]
+    assert texts[0] == "spinal nerve root disorder is defined as: a disorder that affects some spinal nerve root"
+    assert texts[-1] == "so sciatica is a kind of spinal nerve root disorder"

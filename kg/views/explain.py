@@ -27,7 +27,7 @@ class Sentence:
     number: int
     triple: Triple
     text: str
-    kind: str  # stated | hierarchy | reasoner | rule
+    kind: str  # stated | hierarchy | definition | reasoner | rule
     rule: str | None = None  # the rule's name, for a conclusion
     uses: tuple[int, ...] = ()  # the numbers of the sentences it follows from
 
@@ -51,6 +51,8 @@ class Derivations:
     stated: set[Triple]
     entailed: set[Triple]
     why: dict[Triple, Step]
+    definitions: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)  # class -> genus, some
+    rules: Rules | None = None
 
 
 def _lbp(iri: str) -> bool:
@@ -81,7 +83,12 @@ def _derive(store: Store) -> Derivations:
     stated = {(e.source, e.relation, e.target) for e in data.edges if e.kind == "asserted"}
     why: dict[Triple, Step] = {}
     entailed = close(stated, rules, why)
-    return Derivations(stated, entailed, why)
+    definitions: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    rendered = render(get_query("pages/class-definitions"))
+    for row in store.query(rendered.sparql, bindings=rendered.bindings).rows:
+        genus, some = definitions.setdefault(row["class"].value, (row["genus"].value, []))
+        some.append((row["property"].value, row["filler"].value))
+    return Derivations(stated, entailed, why, definitions, rules)
 
 
 def _sentence(data: GraphData, triple: Triple) -> str:
@@ -133,8 +140,7 @@ def explain(store: Store, triple: Triple) -> Explanation | None:
     def hierarchy(sub: str, sup: str) -> int:
         path = _hierarchy_path(data, sub, sup)
         if path is None:
-            return add((sub, SUBCLASS, sup), f"{data.label(sub)} is a kind of {data.label(sup)}: the reasoner "
-                       "(HermiT) classifies it there from the classes' definitions", "reasoner")
+            return classified(sub, sup)
         last = 0
         for a, b in zip(path, path[1:], strict=False):
             last = add((a, SUBCLASS, b), f"{data.label(a)} is a kind of {data.label(b)}", "hierarchy")
@@ -143,17 +149,54 @@ def explain(store: Store, triple: Triple) -> Explanation | None:
                        None, tuple(numbers[(a, SUBCLASS, b)] for a, b in zip(path, path[1:], strict=False)))
         return last
 
-    def derive(t: Triple, depth: int = 0) -> int:
+    active: set[Triple] = set()  # the derivations under way: a premise never rests on its conclusion
+
+    def reasoner(sub: str, sup: str) -> int:
+        return add((sub, SUBCLASS, sup), f"{data.label(sub)} is a kind of {data.label(sup)}: the reasoner "
+                   "(HermiT) classifies it there from the classes' definitions", "reasoner")
+
+    def classified(sub: str, sup: str) -> int:
+        """sub under sup by the reasoner: through a defined class at or below sup whose genus sub
+        is a kind of and whose every condition sub meets without the classification itself (the
+        conditions are derived again with sub's stated ancestors only)."""
+        if (sub, SUBCLASS, sup) in active or found.rules is None:
+            return reasoner(sub, sup)
+        stated_up = {a for a in data.ancestors.get(sub, set()) if _hierarchy_path(data, sub, a) is not None}
+        rules = found.rules
+        own = Rules({**rules.superclasses, sub: {a for a in stated_up if a.startswith(str(LBP))}},
+                    rules.transitive, rules.superproperties, rules.chains)
+        why_own: dict[Triple, Step] = {}
+        entailed_own = close(found.stated, own, why_own)
+        for defined in sorted(found.definitions):
+            genus, conditions = found.definitions[defined]
+            below = defined == sup or _hierarchy_path(data, defined, sup) is not None
+            meets = genus in stated_up and all((sub, p, f) in entailed_own for p, f in conditions)
+            if not (below and meets) or defined == sub:
+                continue
+            active.add((sub, SUBCLASS, sup))
+            text = " and ".join(f"{data.phrase(p, True)} some {data.label(f)}" for p, f in conditions)
+            first = add((defined, "definition", genus), f"{data.label(defined)} is defined as: a "
+                        f"{data.label(genus)} that {text}", "definition")
+            uses = (first, hierarchy(sub, genus), *(derive((sub, p, f), why_own) for p, f in conditions))
+            last = add((sub, SUBCLASS, defined), f"so {data.label(sub)} is a kind of {data.label(defined)}", "rule",
+                       "classification", tuple(u for u in uses if u))
+            if defined != sup:
+                up = hierarchy(defined, sup)
+                last = add((sub, SUBCLASS, sup), f"so {data.label(sub)} is a kind of {data.label(sup)}", "rule",
+                           None, (last, up))
+            active.discard((sub, SUBCLASS, sup))
+            return last
+        return reasoner(sub, sup)
+
+    def derive(t: Triple, why: dict[Triple, Step] | None = None, depth: int = 0) -> int:
         if t in numbers:
             return numbers[t]
         if t[1] == SUBCLASS:
             return hierarchy(t[0], t[2])
-        if t in found.stated or depth > MAX_STEPS:
+        step = (found.why if why is None else why).get(t)
+        if t in found.stated or step is None or depth > MAX_STEPS:
             return add(t, _sentence(data, t), "stated")
-        step = found.why.get(t)
-        if step is None:
-            return add(t, _sentence(data, t), "stated")
-        uses = tuple(derive(premise, depth + 1) for premise in step.premises)
+        uses = tuple(derive(premise, why, depth + 1) for premise in step.premises)
         return add(t, "so " + _sentence(data, t), "rule", step.rule, tuple(u for u in uses if u))
 
     if is_a:
