@@ -112,6 +112,19 @@ def _hierarchy_path(data: GraphData, sub: str, sup: str) -> list[str] | None:
     return None
 
 
+def _without_classification(data: GraphData, found: Derivations,
+                            sub: str) -> tuple[set[str], set[Triple], dict[Triple, Step]]:
+    """sub's stated ancestors, and what the rules entail when sub has only those (not the classes
+    the reasoner puts it under), with how."""
+    stated_up = {a for a in data.ancestors.get(sub, set()) if _hierarchy_path(data, sub, a) is not None}
+    rules = found.rules
+    assert rules is not None
+    own = Rules({**rules.superclasses, sub: {a for a in stated_up if a.startswith(str(LBP))}},
+                rules.transitive, rules.superproperties, rules.chains)
+    why_own: dict[Triple, Step] = {}
+    return stated_up, close(found.stated, own, why_own), why_own
+
+
 def explain(store: Store, triple: Triple) -> Explanation | None:
     """The explanation of an edge of the relation graph (or of a stated one); None when the
     graph holds no such edge."""
@@ -161,12 +174,7 @@ def explain(store: Store, triple: Triple) -> Explanation | None:
         conditions are derived again with sub's stated ancestors only)."""
         if (sub, SUBCLASS, sup) in active or found.rules is None:
             return reasoner(sub, sup)
-        stated_up = {a for a in data.ancestors.get(sub, set()) if _hierarchy_path(data, sub, a) is not None}
-        rules = found.rules
-        own = Rules({**rules.superclasses, sub: {a for a in stated_up if a.startswith(str(LBP))}},
-                    rules.transitive, rules.superproperties, rules.chains)
-        why_own: dict[Triple, Step] = {}
-        entailed_own = close(found.stated, own, why_own)
+        stated_up, entailed_own, why_own = _without_classification(data, found, sub)
         for defined in sorted(found.definitions):
             genus, conditions = found.definitions[defined]
             below = defined == sup or _hierarchy_path(data, defined, sup) is not None
@@ -201,6 +209,11 @@ def explain(store: Store, triple: Triple) -> Explanation | None:
 
     if is_a:
         hierarchy(s, o)
+    elif found.rules is not None and triple not in found.stated:
+        # derived, where it can be, from what is stated about the subject and its stated kinds,
+        # so the reasoner's classification of the subject is not a premise of its own consequences
+        _, entailed_own, why_own = _without_classification(data, found, s)
+        derive(triple, why_own if triple in entailed_own else None)
     else:
         derive(triple)
     out.sparql = _premises_query(out)
