@@ -10,7 +10,7 @@ from kg.views.browse import az_index, tree
 from kg.views.compare import compare
 from kg.views.graphdata import graph_data
 from kg.views.how_related import relate, shortest_paths
-from kg.views.search import Name, normalise, resolve, score, search
+from kg.views.search import Name, choose, normalise, resolve, score, search
 from kg.views.term_page import describe, term_page
 from kg.views.tour import tour_causes
 
@@ -41,6 +41,24 @@ def test_search_and_resolve(store) -> None:  # noqa: ANN001
     assert search(store, "slipped disc")[0].iri == str(LBP.DiscHerniation)
     sciatica = str(LBP.Sciatica)
     assert resolve(store, "lbp:Sciatica") == resolve(store, "Sciatica") == resolve(store, "siatica") == sciatica
+
+
+def test_choose_asks_when_a_word_is_ambiguous(store) -> None:  # noqa: ANN001
+    """A label, an exact synonym or a clearly best lay name is taken; a word several terms match
+    about equally well gives the candidates, best first; nothing matched gives neither."""
+    assert choose(store, "nerve").iri == str(LBP.Nerve)  # a label
+    assert choose(store, "L5 nerve root").iri == str(LBP.L5NerveRoot)
+    assert choose(store, "slipped disc").iri == str(LBP.DiscHerniation)  # a lay synonym far ahead of the rest
+    assert choose(store, "lbp:Sciatica").iri == choose(store, "Sciatica").iri == str(LBP.Sciatica)
+    disc = choose(store, "disc")  # a lay name of intervertebral disc, and the start of many labels
+    assert disc.ambiguous and disc.iri is None
+    candidates = [h.iri for h in disc.candidates]
+    assert candidates[0] == str(LBP.IntervertebralDisc) and str(LBP.DiscHerniation) in candidates
+    assert all(h.short_definition for h in disc.candidates)
+    pinched = choose(store, "pinched nerve")  # the lay name of two terms
+    assert {h.iri for h in pinched.candidates} == {str(LBP.Sciatica), str(LBP.LumbosacralRadiculopathy)}
+    nothing = choose(store, "zzqqxx")
+    assert nothing.iri is None and not nothing.ambiguous
 
 
 def test_snapshot_kinds(store) -> None:  # noqa: ANN001
