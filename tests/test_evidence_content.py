@@ -14,7 +14,7 @@ from kg.store import open_store
 from kg.views.compare import card
 from kg.views.evidence import OPPOSING, SUPPORTING
 from kg.views.graphdata import GraphData, graph_data
-from kg.views.how_related import adjacency
+from kg.views.how_related import adjacency, relation
 from kg.views.safety import blockers, lineage
 from kg.views.tour import URGENT, tour, tour_causes
 
@@ -129,6 +129,19 @@ def test_relate_never_walks_a_contradicted_use(data: GraphData) -> None:
             if step.relation in SUPPORTING:
                 subject, obj = (step.frm, step.to) if step.forward else (step.to, step.frm)
                 assert not blockers(data, subject, obj), (subject, step.relation, obj)
+
+
+@pytest.mark.parametrize(("x", "y"), [("DiscHerniation", "L5NerveRoot"), ("LumbarDiscHerniation", "Sciatica"),
+                                      ("FacetJoint", "LowBackPain"), ("Sciatica", "L5NerveRoot")])
+def test_relate_puts_anatomy_and_causes_before_treatments(store, x: str, y: str) -> None:  # noqa: ANN001
+    """The users' complaint: chains went through treatments ("can be treated with epidural steroid
+    injection, which is used for ..."). Where the graph states an anatomical or causal chain, the
+    best one passes through no intervention and takes no step of use."""
+    chains = relation(store, str(LBP[x]), str(LBP[y])).chains
+    assert chains, (x, y)
+    best = chains[0]
+    assert not best.through_treatment and not any(s.treatment for s in best.steps), best.sentence
+    assert not {s.relation for s in best.steps} & SUPPORTING, best.sentence
 
 
 def test_effect_statements_are_graded_with_a_direction(data: GraphData) -> None:

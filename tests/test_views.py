@@ -9,8 +9,8 @@ from kg.store import open_store
 from kg.views.browse import az_index, tree
 from kg.views.compare import compare
 from kg.views.graphdata import graph_data
-from kg.views.how_related import relate, shortest_paths
-from kg.views.search import Name, normalise, resolve, score, search
+from kg.views.how_related import relate, relation, shortest_paths
+from kg.views.search import Name, choose, normalise, resolve, score, search
 from kg.views.term_page import describe, term_page
 from kg.views.tour import tour_causes
 
@@ -41,6 +41,24 @@ def test_search_and_resolve(store) -> None:  # noqa: ANN001
     assert search(store, "slipped disc")[0].iri == str(LBP.DiscHerniation)
     sciatica = str(LBP.Sciatica)
     assert resolve(store, "lbp:Sciatica") == resolve(store, "Sciatica") == resolve(store, "siatica") == sciatica
+
+
+def test_choose_asks_when_a_word_is_ambiguous(store) -> None:  # noqa: ANN001
+    """A label, an exact synonym or a clearly best lay name is taken; a word several terms match
+    about equally well gives the candidates, best first; nothing matched gives neither."""
+    assert choose(store, "nerve").iri == str(LBP.Nerve)  # a label
+    assert choose(store, "L5 nerve root").iri == str(LBP.L5NerveRoot)
+    assert choose(store, "slipped disc").iri == str(LBP.DiscHerniation)  # a lay synonym far ahead of the rest
+    assert choose(store, "lbp:Sciatica").iri == choose(store, "Sciatica").iri == str(LBP.Sciatica)
+    disc = choose(store, "disc")  # a lay name of intervertebral disc, and the start of many labels
+    assert disc.ambiguous and disc.iri is None
+    candidates = [h.iri for h in disc.candidates]
+    assert candidates[0] == str(LBP.IntervertebralDisc) and str(LBP.DiscHerniation) in candidates
+    assert all(h.short_definition for h in disc.candidates)
+    pinched = choose(store, "pinched nerve")  # the lay name of two terms
+    assert {h.iri for h in pinched.candidates} == {str(LBP.Sciatica), str(LBP.LumbosacralRadiculopathy)}
+    nothing = choose(store, "zzqqxx")
+    assert nothing.iri is None and not nothing.ambiguous
 
 
 def test_snapshot_kinds(store) -> None:  # noqa: ANN001
@@ -76,6 +94,40 @@ def test_paths_avoid_upper_classes_and_are_shortest_first(store) -> None:  # noq
     upper = {str(LBP.AnatomicalEntity), str(LBP.Disorder)}
     assert not any(s.to in upper for p in paths for s in p)
     assert relate(store, str(LBP.Sciatica), str(LBP.Sciatica))["paths"] == []
+
+
+def test_relate_prefers_anatomy_and_causes_to_treatments(store) -> None:  # noqa: ANN001
+    chains = relation(store, str(LBP.LumbarDiscHerniation), str(LBP.Sciatica)).chains
+    assert chains[0].sentence == "Lumbar disc herniation is a kind of disc herniation, which may cause sciatica."
+    assert not any(c.through_treatment for c in chains)
+    assert [s.kind for s in chains[0].steps] == ["is-a", "association"]
+    assert chains[0].steps[1].evidence  # a sourced statement carries its evidence
+    costs = [sum(s.cost for s in c.steps) for c in chains]
+    assert costs == sorted(costs)
+
+
+def test_relate_same_term_and_kind_of(store) -> None:  # noqa: ANN001
+    same = relation(store, str(LBP.Sciatica), str(LBP.Sciatica))
+    assert same.same and not same.chains
+    assert relate(store, str(LBP.Sciatica), str(LBP.Sciatica))["same"] is True
+    up = relation(store, str(LBP.LumbarDiscHerniation), str(LBP.DiscHerniation))
+    assert up.kind_of is not None and up.kind_of is up.chains[0]
+    assert up.kind_of.sentence == "Lumbar disc herniation is a kind of disc herniation."
+    assert len(up.chains) > 1 and not any(c.kind_of for c in up.chains[1:])
+    down = relation(store, str(LBP.DiscHerniation), str(LBP.LumbarDiscHerniation))
+    assert down.kind_of is not None and down.kind_of.sentence == "Disc herniation includes lumbar disc herniation."
+    # more than one is-a step, through the asserted parents
+    far = relation(store, str(LBP.Sciatica), str(LBP.Disorder)).kind_of
+    assert far is not None and len(far.steps) >= 2 and {s.kind for s in far.steps} == {"is-a"}
+    assert relation(store, str(LBP.Sciatica), str(LBP.L5NerveRoot)).kind_of is None
+
+
+def test_relate_marks_inferred_steps(store) -> None:  # noqa: ANN001
+    chains = relation(store, str(LBP.LumbarDiscHerniation), str(LBP.DiscHerniation), k=5).chains
+    steps = [s for c in chains for s in c.steps]
+    inferred = [s for s in steps if s.inferred]
+    assert inferred and all(s.kind == "inferred" and not s.evidence for s in inferred)
+    assert any(s.kind in ("asserted", "association", "is-a") for s in steps)
 
 
 def test_compare_and_tour_causes(store) -> None:  # noqa: ANN001

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, render_template, request
 
 from kg.views.compare import compare, interventions, is_intervention
 from kg.views.graphdata import graph_data
-from kg.views.how_related import relate
-from kg.views.search import resolve
+from kg.views.how_related import relation
+from kg.views.search import Choice, choose, resolve
 from kg.views.tour import tour, tour_causes, tour_query_text
 from webui.kgaccess import get_kg
 
@@ -27,15 +27,26 @@ def index() -> str:
     return render_template("education/index.html")
 
 
+def _choose(text: str) -> Choice:
+    choice = choose(get_kg(), text)
+    if choice.iri is None and not choice.candidates:
+        abort(404, description=f"No term matches {text!r}; try the search.")
+    return choice
+
+
 @bp.get("/relate")
 def related() -> str:
+    """Two words in, the chains between their terms out; a word that several terms match about
+    equally well is asked about first (the candidates as choices that re-run the page)."""
     x, y = request.args.get("x", "").strip(), request.args.get("y", "").strip()
-    result = None
+    result, choices = None, None
     if x and y:
-        result = relate(get_kg(), _resolve(x), _resolve(y))
+        choices = (_choose(x), _choose(y))
+        if not any(c.ambiguous for c in choices):
+            result = relation(get_kg(), choices[0].iri or "", choices[1].iri or "")
     elif x or y:
         abort(400, description="Give two terms, for example 'slipped disc' and 'L5 nerve root'.")
-    return render_template("education/relate.html", x=x, y=y, result=result)
+    return render_template("education/relate.html", x=x, y=y, choices=choices, result=result)
 
 
 @bp.get("/compare")

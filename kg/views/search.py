@@ -48,6 +48,14 @@ SUBSET, SUBSET_SPAN = 400, 140  # SUBSET + SUBSET_SPAN * covered share (+ WHOLE_
 WHOLE_NAME = 30
 FUZZY = 400
 
+# Choosing one term for a word (kg.views.search.choose): a label, or an exact synonym or acronym, is
+# taken unless another term has the same name; any other best match only when the next term scores
+# at least CLEAR_MARGIN below it (a tier and a half: "slipped disc", a lay synonym, against the
+# prefix of another synonym). Otherwise the candidates within CANDIDATE_SPAN of the best are offered.
+CLEAR_MARGIN = 75
+CANDIDATE_SPAN = 90
+MAX_CANDIDATES = 8
+
 STOPWORDS = frozenset("a an and at by for from in into my of on or the to with".split())
 
 # Spelling variants folded before matching, so "disk" finds "disc" without counting as a typo.
@@ -306,12 +314,60 @@ def search(store: Store, query: str, limit: int = 20) -> list[Hit]:
     return search_index(store).search(query, limit)
 
 
-def resolve(store: Store, text: str) -> str | None:
-    """A term IRI from what a person typed: a local name, lbp:CURIE, full IRI, else the best hit."""
-    text = text.strip()
-    data = graph_data(store)
+def _named(data: GraphData, text: str) -> str | None:
+    """The term a local name, lbp:CURIE or full IRI names, if any."""
     for candidate in (text, str(LBP) + text, str(LBP) + text.removeprefix("lbp:")):
         if candidate in data.labels:
             return candidate
+    return None
+
+
+def resolve(store: Store, text: str) -> str | None:
+    """A term IRI from what a person typed: a local name, lbp:CURIE, full IRI, else the best hit."""
+    text = text.strip()
+    named = _named(graph_data(store), text)
+    if named is not None:
+        return named
     hits = search(store, text, limit=1)
     return hits[0].iri if hits else None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a word stands for: one term (`iri`), or the terms it may mean (`candidates`, best first),
+    or nothing (neither)."""
+
+    text: str
+    iri: str | None = None
+    candidates: tuple[Hit, ...] = ()
+    hit: Hit | None = None  # the search hit taken, when the word was not a local name, CURIE or IRI
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.iri is None and bool(self.candidates)
+
+
+def choose(store: Store, text: str) -> Choice:
+    """The term a person means by a word, or the candidates to ask about when several match about
+    equally well. Taken without asking: a local name, CURIE or IRI; a label, exact synonym or acronym
+    that no other term shares; a match clearly ahead of the next. "disc" (a lay synonym of
+    intervertebral disc, and the start of discitis, disc herniation...) asks; "nerve" (a label) and
+    "slipped disc" (a lay synonym far ahead of any other match) do not."""
+    text = text.strip()
+    named = _named(graph_data(store), text)
+    if named is not None:
+        return Choice(text, named)
+    hits = search(store, text, limit=MAX_CANDIDATES + 1)
+    if not hits:
+        return Choice(text)
+    top = hits[0]
+    # whole-name matches: the score of the tier, less at most 0.6 for a long name (see _best_name)
+    exact = [h for h in hits if h.score > EXACT_SYNONYM - 1]
+    if top.score > EXACT_SYNONYM - 1 and len(exact) == 1:
+        return Choice(text, top.iri, hit=top)
+    if top.score <= EXACT_SYNONYM - 1 and (len(hits) == 1 or top.score - hits[1].score >= CLEAR_MARGIN):
+        return Choice(text, top.iri, hit=top)
+    close = [h for h in hits if h.score > top.score - CANDIDATE_SPAN]
+    if len(close) < 3:  # only one or two close: offer what comes next too, within a wider span
+        close = [h for h in hits if h.score > top.score - 2 * CANDIDATE_SPAN]
+    return Choice(text, None, tuple(close[:MAX_CANDIDATES]))
