@@ -15,11 +15,12 @@ The table below is written from the sources, not from the ontology:
   flexors and mid-anterior thigh; L3 knee extensors and medial femoral condyle; L4 ankle
   dorsiflexors and medial malleolus; L5 long toe extensors and dorsum of the foot at the third
   metatarsophalangeal joint; S1 ankle plantar flexors and lateral heel. Knee extension for L4 and
-  ankle dorsiflexion for L5 as second movements: the quadriceps is supplied from L2-L4 and tibialis
-  anterior from L4-L5 (Hoppenfeld 1977).
+  ankle dorsiflexion for L5 are second movements that ISNCSCI does not assign to those roots: the
+  quadriceps is supplied from L2-L4 and tibialis anterior from L4-L5 (Moore 2018, Hoppenfeld 1977).
 - Reflexes: Hoppenfeld S, Orthopaedic Neurology: A Diagnostic Guide to Neurologic Levels, 1977:
-  the knee reflex predominantly L4, the ankle reflex S1; none reliably tests L2 or L5 (nor is the
-  knee reflex a specific test of L3), so those roots have no reflex in the table.
+  the knee reflex carried by L2-L4, predominantly L4, and examined for L3 and L4 (it does not tell
+  them apart), the ankle reflex S1; no tendon reflex reliably tests L2 or L5, so those roots have
+  no reflex in the table.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ LEVELS: dict[str, tuple[str, str]] = {
 #: root -> (key movements weakened, sensory loss at the key sensory point, reduced reflex or None)
 ROOT_DEFICITS: dict[str, tuple[set[str], str, str | None]] = {
     "L2": ({"WeakHipFlexion"}, "AnteriorThighSensoryLoss", None),
-    "L3": ({"WeakKneeExtension"}, "MedialKneeSensoryLoss", None),
+    "L3": ({"WeakKneeExtension"}, "MedialKneeSensoryLoss", "ReducedKneeReflex"),
     "L4": ({"WeakAnkleDorsiflexion", "WeakKneeExtension"}, "MedialLegSensoryLoss", "ReducedKneeReflex"),
     "L5": ({"WeakGreatToeExtension", "WeakAnkleDorsiflexion"}, "DorsumOfFootSensoryLoss", None),
     "S1": ({"WeakAnklePlantarflexion"}, "LateralFootSensoryLoss", "ReducedAnkleReflex"),
