@@ -11,6 +11,7 @@ from kg.namespaces import LBP
 from kg.query.library import expand_curie
 from kg.views.graphdata import graph_data
 from kg.views.neighbourhood import NODE_TYPES, neighbourhood
+from kg.views.search import MAX_QUERY, search
 from webui.kgaccess import get_kg
 
 bp = Blueprint("graph", __name__)
@@ -47,16 +48,29 @@ def _data(local: str) -> dict:
     return data
 
 
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 @bp.route("/graph")
 def pick() -> ResponseReturnValue:
-    """`?term=` (a CURIE, a full IRI or a local name) goes to that term's graph; else a form."""
-    text = (request.args.get("term") or "").strip()
-    if text:
-        iri = expand_curie(text) or str(LBP) + text
-        if not iri.startswith(str(LBP)) or iri not in graph_data(get_kg()).labels:
-            abort(404, description=f"{text!r} is not an LBP-KG term")
+    """`?term=` goes to that term's graph: a CURIE, a full IRI or a local name, or a label, synonym
+    or acronym found by the site's search. Several near matches are offered to choose from; nothing
+    that matches is a 404 that says so."""
+    text = (request.args.get("term") or "").strip()[:MAX_QUERY]
+    if not text:
+        return render_template("graph/pick.html", term="", hits=[])
+    kg = get_kg()
+    labels = graph_data(kg).labels
+    iri = expand_curie(text) or str(LBP) + text
+    if iri.startswith(str(LBP)) and iri in labels:
         return redirect(url_for("graph.view", local=iri[len(str(LBP)):]))
-    return render_template("graph/pick.html")
+    if ":" in text:  # an IRI or a CURIE that is not a term of LBP-KG
+        abort(404, description=f"{text!r} is not an LBP-KG term")
+    hits = [h for h in search(kg, text, limit=8) if h.iri.startswith(str(LBP)) and h.iri in labels]
+    if hits and (len(hits) == 1 or _fold(hits[0].matched) == _fold(text)):
+        return redirect(url_for("graph.view", local=hits[0].local))
+    return render_template("graph/pick.html", term=text, hits=hits), (200 if hits else 404)
 
 
 @bp.route("/graph/<term:local>")
@@ -75,6 +89,7 @@ def view(local: str) -> ResponseReturnValue:
         "expand": url_for("graph.data", local="__LOCAL__"),
         "graphPage": url_for("graph.view", local="__LOCAL__"),
         "termPage": term_url("__LOCAL__"),
+        "suggest": url_for("search.suggest"),
         "namespace": str(LBP),
         "types": LEGEND_TYPES,
     }

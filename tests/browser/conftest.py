@@ -95,12 +95,13 @@ def watch(browser, site: LiveServer) -> Iterator[PageWatch]:  # noqa: ANN001
 
 
 def save_screenshot(page: Any, name: str, readme: str | None = None) -> Path:
-    """Full page into tests/artifacts/; with readme="viewport" or a CSS selector also a small shot
-    of the window or of that part of the page into docs/screenshots/ for the README."""
+    """Full page into tests/artifacts/ (ignored by git). With readme="viewport" or a CSS selector, and
+    only when LBPKG_SCREENSHOTS=1, also a shot of the window or of that part of the page into
+    docs/screenshots/ for the README; `python -m tests.browser.screenshots` takes the README's set."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    if readme:
+    if readme and os.environ.get("LBPKG_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         target = SCREENSHOTS / f"{name}.png"
         if readme == "viewport":

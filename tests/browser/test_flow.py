@@ -1,6 +1,7 @@
 """End to end in headless Chromium: search -> term page -> graph -> editor runs a library query and
 shows rows; the graph expands and filters; the editor draws a chart; pages pass axe-core with no
-serious or critical violations. Screenshots go to tests/artifacts/ (and two to docs/screenshots/)."""
+serious or critical violations. Screenshots go to tests/artifacts/ (and, with LBPKG_SCREENSHOTS=1, two
+to docs/screenshots/)."""
 
 from __future__ import annotations
 
