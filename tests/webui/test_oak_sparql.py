@@ -16,6 +16,12 @@ pytestmark = pytest.mark.reasoner
 PREFIX = "lbp=https://w3id.org/lbp-kg/"
 
 
+@pytest.fixture(scope="module")
+def live_server(full_app):  # noqa: ANN001, ANN201 - the real build, with the reasoner's inferences
+    with LiveServer(full_app) as server:
+        yield server
+
+
 def oak(server: LiveServer, *args: str) -> str:
     return runoak("--prefix", PREFIX, "-i", f"sparql:{server.url}/sparql", *args)
 
