@@ -16,6 +16,7 @@ PHONE = {"width": 390, "height": 844}
 # name -> (path, viewport, what to wait for)
 SHOTS = {
     "term-page": ("/term/Sciatica", DESKTOP, "h1"),
+    "explanation": ("/why?s=Sciatica&p=is-a&o=NerveRootDisorder", DESKTOP, "ol.derivation"),
     "tour": ("/learn/tour?cause=LumbarDiscHerniation", DESKTOP, "main h2"),
     "compare": (f"/learn/compare?i={LBP}EpiduralSteroidInjection&i={LBP}Discectomy", DESKTOP, "table.compare"),
     "graph-view": ("/graph/Sciatica", DESKTOP, "#cy[data-ready='true']"),
