@@ -51,13 +51,18 @@ class Plain:
         return self.page.goto(self.base + path, wait_until="load")
 
 
-@pytest.fixture
-def plain(browser, site: LiveServer) -> Iterator[Plain]:  # noqa: ANN001
+def _plain(browser, url: str) -> Iterator[Plain]:  # noqa: ANN001
+    """A page in a fresh browser context on the site at `url`, closed after the test."""
     context = browser.new_context(viewport={"width": 1200, "height": 860})
     page = context.new_page()
     page.set_default_timeout(20_000)
-    yield Plain(page, site.url)
+    yield Plain(page, url)
     context.close()
+
+
+@pytest.fixture
+def plain(browser, site: LiveServer) -> Iterator[Plain]:  # noqa: ANN001
+    yield from _plain(browser, site.url)
 
 
 def _open(watch: Any, query: str) -> Any:
@@ -142,11 +147,7 @@ def slow_site(store_spec: str, release) -> Iterator[LiveServer]:  # noqa: ANN001
 
 @pytest.fixture
 def slow_watch(browser, slow_site: LiveServer) -> Iterator[Plain]:  # noqa: ANN001
-    context = browser.new_context(viewport={"width": 1200, "height": 860})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield Plain(page, slow_site.url)
-    context.close()
+    yield from _plain(browser, slow_site.url)
 
 
 def test_timeout_message_is_shown_in_full_with_elapsed_time(slow_watch: Plain) -> None:
