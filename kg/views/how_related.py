@@ -10,7 +10,7 @@ Chains are ranked by cost, not only by length (Yen's k-shortest loopless paths o
 anatomical and causal steps (part of, located in, may cause, has mechanism, affects, can compress)
 are cheapest; a step into or out of an intervention (its mechanisms of action and agents too) costs
 more, so a chain through a treatment comes only when nothing anatomical or causal is as short; an
-is-a step costs more the more general its parent class, and an inferred step more than a stated one.
+is-a step up costs more the more general its parent class, and an inferred step more than a stated one.
 
 Two special answers come first: the same term twice is said to be the same term, and when one term
 is a kind of the other, that is the first chain (is-a steps, up or down).
@@ -130,15 +130,16 @@ def adjacency(data: GraphData) -> Adjacency:
     for (s, rel, o), item in merged.items():
         kind = item["kind"]
         cost = {"is-a": IS_A, "inferred": INFERRED}.get(kind, STATED)
-        if kind in ("is-a", "inferred"):
-            cost += generality[o]
         if rel in WEAK_RELATIONS:
             cost += WEAK
         treatment = s in treatments or o in treatments
         if treatment:
             cost += INTERVENTION
+        # a step up to a very general class says little; a step down from one (a kind of it) is
+        # how a chain that starts at a general term gets specific, so only the way up pays for it
+        up = generality[o] if kind in ("is-a", "inferred") else 0.0
         evidence, sources = tuple(item["evidence"]), tuple(item["sources"])
-        adj[s].append(Step(s, rel, o, True, kind, evidence, sources, cost + hub(o), treatment))
+        adj[s].append(Step(s, rel, o, True, kind, evidence, sources, cost + up + hub(o), treatment))
         adj[o].append(Step(o, rel, s, False, kind, evidence, sources, cost + hub(s), treatment))
     return adj
 
