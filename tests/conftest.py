@@ -154,18 +154,23 @@ def _uses_real_build(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark `reasoner` every test that needs the real build, directly or through another fixture, so
-    `-m "not reasoner"` never builds it; without Java those tests skip (under CI the session fails first)."""
+    `-m "not reasoner"` never builds it. Every `reasoner` test (marked so here or by its module)
+    skips, with the reason, on a machine without Java or the OWL API; under CI the session fails
+    first (pytest_sessionstart), so nothing is skipped there."""
+    from kg.build.owlprofile import owlapi_available
     from kg.build.reason import java_available
 
-    no_java = pytest.mark.skip(reason="the release is built with HermiT, which needs Java")
-    java = None
+    missing: str | None = None
     for item in items:
         if _uses_real_build(item):
             item.add_marker(pytest.mark.reasoner)
-            if java is None:
-                java = java_available()
-            if not java:
-                item.add_marker(no_java)
+        if item.get_closest_marker("reasoner") is None:
+            continue
+        if missing is None:
+            missing = ("" if java_available() and owlapi_available()
+                       else "the build runs HermiT and the OWL API, which need Java and libowlapi-java")
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=missing))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -11,16 +11,15 @@ from rdflib.namespace import RDFS
 
 from kg.build.compile import SourceTree, compile_ontology
 from kg.build.pipeline import build
-from kg.build.reason import java_available
 from kg.cli import main
 from kg.errors import BuildError, SourceError
 from kg.namespaces import LBP
 
 
 def needs_java(test):  # noqa: ANN001, ANN201
-    """A test that runs HermiT: marked `reasoner` (left out of `make test-fast`), skipped without Java."""
-    skip = pytest.mark.skipif(not java_available(), reason="HermiT needs Java, which is not installed")
-    return pytest.mark.reasoner(skip(test))
+    """A test that runs HermiT: marked `reasoner` (left out of `make test-fast`; skipped without Java
+    by tests/conftest.py)."""
+    return pytest.mark.reasoner(test)
 
 
 def _problems(root: Path) -> list[str]:

@@ -8,12 +8,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from kg.build.pipeline import BuildResult
-from kg.build.reason import java_available
 from kg.namespaces import DEFINITION, LBP
 
 pytestmark = [
     pytest.mark.reasoner,
-    pytest.mark.skipif(not java_available(), reason="the release is built with HermiT, which needs Java"),
 ]
 LEAFLET = LBP["source-leaflet"]
 

@@ -10,7 +10,6 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg.build.reason import java_available
 from tests.fixtures.make_release import FIXTURE_ONTOLOGY, FIXTURE_RELEASE, REAL_ONTOLOGY, make_release
 
 RDF_FORMATS = {".nt": "nt", ".ttl": "turtle", ".owl": "xml", ".jsonld": "json-ld"}
@@ -28,7 +27,6 @@ def test_the_fixture_has_the_ontologys_schema(name: str) -> None:
 
 
 @pytest.mark.reasoner
-@pytest.mark.skipif(not java_available(), reason="the fixture is built with HermiT, which needs Java")
 def test_the_committed_fixture_is_what_the_pipeline_builds(tmp_path: Path) -> None:
     fresh = make_release(FIXTURE_ONTOLOGY, tmp_path / "release")
     hint = "the committed fixture is stale: run python -m tests.fixtures.make_release"

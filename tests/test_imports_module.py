@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 import simple_icd_10_cm as icd
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
@@ -13,7 +12,6 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg.build.imports import IMPORTS_FILE, PARENTS_COLUMNS, load_parents
 from kg.build.mappings import load_mappings, load_prefixes
 from kg.build.pipeline import BuildResult
-from kg.build.reason import java_available
 from tests.conftest import ONTOLOGY
 
 MAPPINGS = ONTOLOGY / "mappings"
@@ -71,7 +69,6 @@ def test_icd10cm_parents_agree_with_the_code_tables() -> None:
         assert row["parent_label"] == icd.get_description(parent), row["id"]
 
 
-@pytest.mark.skipif(not java_available(), reason="the release is built with HermiT, which needs Java")
 def test_the_release_imports_module_places_each_term_under_its_parent(release: BuildResult) -> None:
     imports = Graph().parse(release.release_dir / IMPORTS_FILE, format="xml")
     table = load_mappings(MAPPINGS / "lbp-kg.sssom.tsv")

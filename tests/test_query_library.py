@@ -32,7 +32,6 @@ import pytest
 from rdflib import URIRef
 
 from kg.build.pipeline import BuildResult, build
-from kg.build.reason import java_available
 from kg.namespaces import ASSERTED_GRAPH, EXTERNAL_GRAPH
 from kg.query.library import AUDIENCES, LibraryQuery, load_queries, render, turtle_graph
 from kg.results import QueryResult, Term
@@ -43,7 +42,6 @@ from tests.support.expect import check_expect
 
 pytestmark = [
     pytest.mark.reasoner,
-    pytest.mark.skipif(not java_available(), reason="the release is built with HermiT, which needs Java"),
 ]
 
 LBP = "https://w3id.org/lbp-kg/"

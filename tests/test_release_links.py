@@ -12,11 +12,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from kg.build.imports import IMPORTS_FILE, IMPORTS_IRI
 from kg.build.mappings import load_prefixes
 from kg.build.pipeline import BuildResult
-from kg.build.reason import java_available
 from kg.namespaces import LBP, OIO
 from tests.conftest import ONTOLOGY
 
-pytestmark = pytest.mark.skipif(not java_available(), reason="the release is built with HermiT, which needs Java")
+pytestmark = pytest.mark.reasoner
 MATCHES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 
 
