@@ -26,7 +26,7 @@ CLINICAL = (("usedFor", "used for"), ("recommendedFor", "recommended for"),
             ("notRecommendedFor", "not recommended for"), ("noBenefitFor", "no benefit shown for"),
             ("contraindicatedIn", "contraindicated in"), ("hasBenefit", "benefits"), ("hasRisk", "risks"),
             ("alternativeTo", "alternatives"), ("diagnosticBlockFor", "diagnostic block for"),
-            ("componentOfCare", "part of the care for"))
+            ("componentOfCare", "a component of"))
 ASPECTS = tuple(label for _, label in STRUCTURAL + CLINICAL)
 
 
