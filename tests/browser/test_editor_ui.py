@@ -143,28 +143,29 @@ def test_examples_open_without_test_metadata(watch: PageWatch) -> None:
     assert page.evaluate("window.lbpEditor.getTab().getQuery()").startswith("# Labels of a term\n")
 
 
-@pytest.fixture(scope="module")
-def slow_site(store_spec: str, release) -> Iterator[LiveServer]:  # noqa: ANN001
+def _site_with_limit(store_spec: str, release, seconds: float) -> Iterator[LiveServer]:  # noqa: ANN001
+    """The site with a query time limit of its own, two query workers, stopped after the module."""
     app = create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir),
-                      "QUERY_TIMEOUT": 1.5, "QUERY_WORKERS": 2})
+                      "QUERY_TIMEOUT": seconds, "QUERY_WORKERS": 2})
     with LiveServer(app, threads=8) as server:
         yield server
     close_executor(app)
 
 
-@pytest.fixture
-def slow_watch(browser, slow_site: LiveServer) -> Iterator[Plain]:  # noqa: ANN001
-    yield from _plain(browser, slow_site.url)
+@pytest.fixture(scope="module")
+def slow_site(store_spec: str, release) -> Iterator[LiveServer]:  # noqa: ANN001
+    yield from _site_with_limit(store_spec, release, 1.5)
 
 
 @pytest.fixture(scope="module")
 def patient_site(store_spec: str, release) -> Iterator[LiveServer]:  # noqa: ANN001
     """A 30 s time limit: a cancel after 0.4 s comes seconds before any answer, on any machine."""
-    app = create_app({"TESTING": True, "STORE": store_spec, "RELEASE_DIR": str(release.release_dir),
-                      "QUERY_TIMEOUT": 30.0, "QUERY_WORKERS": 2})
-    with LiveServer(app, threads=8) as server:
-        yield server
-    close_executor(app)
+    yield from _site_with_limit(store_spec, release, 30.0)
+
+
+@pytest.fixture
+def slow_watch(browser, slow_site: LiveServer) -> Iterator[Plain]:  # noqa: ANN001
+    yield from _plain(browser, slow_site.url)
 
 
 @pytest.fixture
