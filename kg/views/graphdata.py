@@ -34,6 +34,7 @@ UPPER = frozenset(
         "AnatomicalEntity", "Disorder", "PathophysiologicalMechanism", "ClinicalFinding", "RiskFactor",
         "Intervention", "MechanismOfAction", "TherapeuticAgent", "Invasiveness", "Outcome",
         "AdverseEvent", "InformationEntity", "SourceDocument", "EvidenceLevel", "CertaintyLevel", "Claim",
+        "AssessmentInstrument",
         "Recommendation",
     )
 )

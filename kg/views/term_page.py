@@ -79,6 +79,7 @@ BADGES: tuple[tuple[str, str], ...] = (
     ("Outcome", "outcome"),
     ("AdverseEvent", "adverse event"),
     ("Invasiveness", "degree of invasiveness"),
+    ("AssessmentInstrument", "assessment instrument"),
     ("SourceDocument", "source document"),
     ("Claim", "claim"),
     ("Recommendation", "guideline recommendation"),
