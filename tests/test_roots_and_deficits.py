@@ -35,9 +35,10 @@ The tables below are written from the sources, not from the ontology:
 - Cauda equina: Lavy C et al., Cauda equina syndrome, BMJ 2009; Fraser S et al., Cauda equina
   syndrome: a literature review of its definition and clinical presentation, 2009: reduced saddle
   (perianal) sensation, urinary retention and loss of bowel control.
-- Root values of the muscles: Moore 2018 and Standring, Gray's Anatomy, 42nd edition, 2020; only
-  the segments these texts agree on are in the table (iliopsoas L2-L3 of L1-L4, gluteus medius L5
-  of L4-S1, the fibular muscles S1 of L5-S2, extensor hallucis longus L5 of L5-S1).
+- Root values of the muscles: Moore 2018, Standring, Gray's Anatomy, 42nd edition, 2020, and
+  Hoppenfeld 1977; only the segments these texts agree on are in the table (iliopsoas L2-L3, whose
+  supply is given variously from T12 to L4; gluteus medius L5; the fibular muscles S1; extensor
+  hallucis longus L5), so each muscle may receive fibres from more roots than are listed.
 """
 
 from __future__ import annotations
