@@ -230,9 +230,9 @@ def test_each_derived_structure_and_deficit_is_explained(
 
 
 def test_the_radiculopathy_of_each_root_presents_with_that_roots_deficits(store) -> None:  # noqa: ANN001
-    """The root's ISNCSCI deficit signs (axioms) and its radiculopathy's findings (sourced
-    associations) say the same thing. (The other movements, hip abduction for L5 and foot eversion
-    for S1, are not yet among the radiculopathies' findings.)"""
+    """The root's deficit signs (axioms: ISNCSCI key movement, sensory point and reflex, and the
+    other movements examined for it, hip abduction for L5 and foot eversion for S1) and its
+    radiculopathy's findings (sourced associations) say the same thing."""
     for root in ROOT_DEFICITS:
         result = store.query(
             "PREFIX lbp: <https://w3id.org/lbp-kg/> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
@@ -241,7 +241,7 @@ def test_the_radiculopathy_of_each_root_presents_with_that_roots_deficits(store)
             f"?ax owl:annotatedSource lbp:{root}Radiculopathy ; owl:annotatedProperty lbp:mayPresentWith ; "
             "owl:annotatedTarget ?finding ; dcterms:source ?src . }")
         findings = {row["finding"].value[len(str(LBP)):] for row in result.rows}
-        assert isncsci_deficits(root) <= findings, (root, isncsci_deficits(root) - findings)
+        assert expected_deficits(root) <= findings, (root, expected_deficits(root) - findings)
 
 
 @pytest.mark.parametrize("root", sorted(ROOT_DEFICITS))
