@@ -266,3 +266,80 @@ def test_check_and_build_share_the_pass(mini_ontology: Path, tmp_path: Path) -> 
     assert not (tmp_path / "release").exists()
     with pytest.raises(SourceError):
         build(mini_ontology, tmp_path / "release2", version="t")
+
+
+def test_accuracy_figures_are_numbers_in_range_on_test_statements(mini_ontology: Path) -> None:
+    _add_association(mini_ontology, """    - relation: testFor
+      target: Tear
+      source: [leaflet]
+      certainty: established
+      sensitivity: 0.92
+      specificity: 0.28
+      positive_likelihood_ratio: 1.3
+      reference_standard: surgical findings
+""")
+    compiled = validate_sources(SourceTree(mini_ontology))
+    axiom = next(a for a in compiled.graph.subjects(OWL.annotatedProperty, LBP.testFor))
+    assert (axiom, LBP.sensitivity, Literal("0.92", datatype=XSD.decimal)) in compiled.graph
+    assert (axiom, LBP.positiveLikelihoodRatio, Literal("1.3", datatype=XSD.decimal)) in compiled.graph
+    assert (axiom, LBP.referenceStandard, Literal("surgical findings", lang="en")) in compiled.graph
+
+
+@pytest.mark.parametrize(("field", "message"), [
+    ("      sensitivity: 92\n", "sensitivity 92 is out of range (from 0.0, at most 1.0)"),
+    ("      specificity: high\n", "specificity must be a number, not 'high'"),
+    ("      positive_likelihood_ratio: 0\n", "positive_likelihood_ratio 0 is out of range (from 0.0, above 0)"),
+])
+def test_accuracy_figures_out_of_range_are_refused(mini_ontology: Path, field: str, message: str) -> None:
+    _add_association(mini_ontology, """    - relation: testFor
+      target: Tear
+      source: [leaflet]
+      certainty: established
+""" + field)
+    problems = _problems(mini_ontology)
+    assert any(p.startswith("ontology/terms/test.yaml:48: [Shot] testFor -> Tear: ") and message in p
+               for p in problems), problems
+
+
+def test_accuracy_and_mcid_belong_to_their_relations(mini_ontology: Path) -> None:
+    _edit(mini_ontology, "      direction: benefit\n", "      direction: benefit\n      sensitivity: 0.5\n"
+          "      mcid: 2 points\n")
+    problems = _problems(mini_ontology)
+    assert any("usedFor -> Pain: sensitivity belong to" in p for p in problems), problems
+    assert any("usedFor -> Pain: mcid belongs to measures only" in p for p in problems), problems
+
+
+def test_urgency_is_for_red_flags_and_needs_its_source(mini_ontology: Path) -> None:
+    axioms = "  axioms:\n    locatedIn: [Annulus]\n"
+    _edit(mini_ontology, axioms, axioms + "  urgency: soon\n  natural_history_source: [leaflet]\n")
+    problems = _problems(mini_ontology)
+    assert any("[Tear] urgency 'soon' is not one of emergency, urgent" in p for p in problems), problems
+    assert any("[Tear] natural_history_source without natural_history" in p for p in problems), problems
+    _edit(mini_ontology, "  urgency: soon\n", "  urgency: emergency\n")
+    problems = _problems(mini_ontology)
+    assert any("[Tear] urgency belongs to red-flag terms" in p for p in problems), problems
+    assert any("[Tear] urgency has no source" in p for p in problems), problems
+
+
+def test_urgency_and_natural_history_are_sourced_annotations(mini_ontology: Path) -> None:
+    axioms = "  axioms:\n    locatedIn: [Annulus]\n"
+    _edit(mini_ontology, axioms, axioms + """  red_flag: true
+  urgency: emergency
+  urgency_source: [nice-ng59-2016]
+  natural_history: Most test tears heal.
+  natural_history_source: [leaflet]
+  associations:
+    - relation: hasWarningSign
+      target: Pain
+      source: [nice-ng59-2016]
+      certainty: established
+""")
+    _edit(mini_ontology, "  definition: A test symptom.\n", "  definition: A test symptom.\n  red_flag: true\n")
+    graph = validate_sources(SourceTree(mini_ontology)).graph
+    assert (LBP.Tear, LBP.urgency, LBP["urgency-emergency"]) in graph
+    axiom = next(a for a in graph.subjects(OWL.annotatedProperty, LBP.urgency))
+    assert (axiom, DCTERMS.source, LBP["source-nice-ng59-2016"]) in graph
+    history = next(graph.objects(LBP.Tear, LBP.naturalHistory))
+    assert str(history) == "Most test tears heal."
+    axiom = next(a for a in graph.subjects(OWL.annotatedProperty, LBP.naturalHistory))
+    assert (axiom, DCTERMS.source, LBP["source-leaflet"]) in graph

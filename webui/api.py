@@ -119,6 +119,16 @@ def term(local: str) -> Response:
         "outgoing": statements(page.outgoing),
         "incoming": statements(page.incoming),
         "mappings": [asdict(m) for m in page.mappings],
+        "red_flag": page.red_flag,
+        "urgency": {"iri": page.urgency.iri, "label": page.urgency.label,
+                    "sources": [{"iri": x.iri, "label": x.label} for x in page.urgency_sources]}
+        if page.urgency else None,
+        "warning_signs": [_ref(x.iri, x.label) for x in page.warning_signs],
+        "warning_sign_of": [_ref(x.iri, x.label) for x in page.warning_sign_of],
+        "may_lead_to_red_flag_conditions": [_ref(c.iri, c.label) for c, _ in page.complications],
+        "natural_history": {"text": page.natural_history,
+                            "sources": [{"iri": x.iri, "label": x.label} for x in page.natural_history_sources]}
+        if page.natural_history else None,
     })
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from kg.views.compare import compare, interventions, is_intervention
+from kg.views.evidence import grading_scales
 from kg.views.graphdata import graph_data
 from kg.views.how_related import relation
+from kg.views.red_flags import red_flag_page
 from kg.views.search import Choice, choose, resolve
 from kg.views.tour import tour, tour_causes, tour_query_text
 from webui.kgaccess import get_kg
@@ -76,3 +78,15 @@ def guided_tour() -> str:
         result = tour(get_kg(), iri)
     return render_template("education/tour.html", causes=tour_causes(get_kg()), cause=iri, tour=result,
                            query=tour_query_text())
+
+
+@bp.get("/red-flags")
+def red_flags() -> str:
+    """What must not be missed: each red-flag condition with its urgency, warning signs,
+    investigations and mimics, from the graph's statements."""
+    kg = get_kg()
+    data = graph_data(kg)
+    meaning = {v.iri: v.definition for values in grading_scales(kg).values() for v in values}
+    return render_template("education/red-flags.html", page=red_flag_page(kg),
+                           term_definition=lambda iri: meaning.get(iri, ""),
+                           phrase=lambda rel: data.phrase(rel, True))

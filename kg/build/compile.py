@@ -33,12 +33,25 @@ SYNONYM_PROPERTIES = {
 }
 TERM_KEYS = {
     "id", "label", "parents", "definition", "definition_source", "synonyms", "axioms",
-    "equivalent", "associations", "red_flag", "comment", "deprecated", "replaced_by", LINE,
+    "equivalent", "associations", "red_flag", "comment", "deprecated", "replaced_by", "urgency",
+    "urgency_source", "natural_history", "natural_history_source", LINE,
 }
+# Diagnostic accuracy as the cited source reports it: field -> (property, lowest, highest or None).
+ACCURACY = {
+    "sensitivity": ("sensitivity", 0.0, 1.0),
+    "specificity": ("specificity", 0.0, 1.0),
+    "false_positive_rate": ("falsePositiveRate", 0.0, 1.0),
+    "positive_predictive_value": ("positivePredictiveValue", 0.0, 1.0),
+    "positive_likelihood_ratio": ("positiveLikelihoodRatio", 0.0, None),
+    "negative_likelihood_ratio": ("negativeLikelihoodRatio", 0.0, None),
+}
+# Relations whose statements may carry accuracy figures and a reference standard.
+ACCURACY_RELATIONS = {"testFor", "mayPresentWith", "hasWarningSign", "diagnosticBlockFor"}
 ASSOCIATION_KEYS = {
     "relation", "target", "source", "certainty", "graded_by", "reported_grade", "direction", "magnitude",
-    "population", "frequency", "severity", "contraindication", "note", LINE,
-}
+    "population", "frequency", "severity", "contraindication", "note", "mcid", "reference_standard", LINE,
+} | set(ACCURACY)
+URGENCIES = ("emergency", "urgent")
 SOURCE_KEYS = {
     "id", "type", "author", "title", "year", "container", "identifier", "url", "superseded_by", "note", LINE,
 }
@@ -380,12 +393,45 @@ class _TermCompiler:
             self._association(assoc)
         if item.get("red_flag"):
             g.add((node, LBP.isRedFlag, Literal(True)))
+        self._urgency()
+        self._natural_history()
         if item.get("comment"):
             g.add((node, RDFS.comment, Literal(str(item["comment"]).strip(), lang="en")))
         if item.get("deprecated"):
             g.add((node, OWL.deprecated, Literal(True)))
             if item.get("replaced_by") and (r := self.ref(item["replaced_by"], "replaced_by")):
                 g.add((node, URIRef("http://purl.obolibrary.org/obo/IAO_0100001"), r))
+
+    def _urgency(self) -> None:
+        """How soon a suspected red-flag condition must be seen, with the guideline that says so."""
+        urgency = self.item.get("urgency")
+        if urgency is None:
+            if "urgency_source" in self.item:
+                self.problem("urgency_source without urgency")
+            return
+        if urgency not in URGENCIES:
+            self.problem(f"urgency '{urgency}' is not one of {', '.join(URGENCIES)}")
+            return
+        if not self.item.get("red_flag"):
+            self.problem("urgency belongs to red-flag terms (red_flag: true)")
+        sources = self.check_sources(self.item.get("urgency_source"), "urgency")
+        _annotate(self.ctx.graph, self.node, LBP.urgency, LBP[f"urgency-{urgency}"], sources, None, None)
+        self.ctx.graph.add((self.node, LBP.urgency, LBP[f"urgency-{urgency}"]))
+
+    def _natural_history(self) -> None:
+        """The course of a condition in a review's words, with that review."""
+        text = self.item.get("natural_history")
+        if text is None:
+            if "natural_history_source" in self.item:
+                self.problem("natural_history_source without natural_history")
+            return
+        if not isinstance(text, str) or not text.strip():
+            self.problem("natural_history must be words")
+            return
+        lit = Literal(" ".join(text.split()), lang="en")
+        sources = self.check_sources(self.item.get("natural_history_source"), "natural history")
+        self.ctx.graph.add((self.node, LBP.naturalHistory, lit))
+        _annotate(self.ctx.graph, self.node, LBP.naturalHistory, lit, sources, None, None)
 
     def _label(self) -> None:
         label = self.item.get("label")
@@ -541,7 +587,11 @@ class _TermCompiler:
             kind = self._choice(assoc, "contraindication", CONTRAINDICATIONS, what, line, required=True)
         elif "contraindication" in assoc:
             self.problem(f"{what}: contraindication belongs to contraindicatedIn only", line)
-        return {
+        more = self._accuracy(assoc, rel, what, line)
+        if "mcid" in assoc and rel != "measures":
+            self.problem(f"{what}: mcid belongs to measures only", line)
+        return more | {
+            LBP.mcid: _words(assoc.get("mcid")),
             LBP.certainty: LBP[f"certainty-{certainty}"] if certainty else None,
             LBP.gradedBy: LBP[f"source-{graded_by}"] if graded_by else None,
             LBP.reportedGrade: _words(assoc.get("reported_grade")),
@@ -552,6 +602,28 @@ class _TermCompiler:
             LBP.severity: LBP[f"severity-{severity}"] if severity else None,
             LBP.contraindicationKind: LBP[f"contraindication-{kind}"] if kind else None,
         }
+
+
+    def _accuracy(self, assoc: dict[str, Any], rel: str, what: str, line: int | None) -> dict[URIRef, Any]:
+        """Sensitivity, specificity and the rest: numbers in range, on relations that test for something."""
+        given = [key for key in (*ACCURACY, "reference_standard") if key in assoc]
+        if given and rel not in ACCURACY_RELATIONS:
+            self.problem(f"{what}: {', '.join(given)} belong to {', '.join(sorted(ACCURACY_RELATIONS))} only", line)
+            return {}
+        out: dict[URIRef, Any] = {LBP.referenceStandard: _words(assoc.get("reference_standard"))}
+        for key, (prop, low, high) in ACCURACY.items():
+            if key not in assoc:
+                continue
+            value = assoc[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.problem(f"{what}: {key} must be a number, not '{value}'", line)
+                continue
+            if value < low or (high is not None and value > high) or (high is None and value == low):
+                upper = f"at most {high}" if high is not None else "above 0"
+                self.problem(f"{what}: {key} {value} is out of range (from {low}, {upper})", line)
+                continue
+            out[LBP[prop]] = Literal(str(value), datatype=XSD.decimal)
+        return out
 
 
 def _individuals(ctx: _Ctx, path: Path, prefix: str, what: str,

@@ -18,9 +18,10 @@ from kg.namespaces import LBP
 from kg.results import Term
 
 # Relations by what they say about an intervention and a condition. A page that suggests an
-# intervention for a condition may use only SUPPORTING ones, and never when an OPPOSING one or a
+# intervention (a treatment, or an investigation it is indicated in) for a condition may use only
+# SUPPORTING ones, and never when an OPPOSING one or a
 # contraindication holds for the same pair.
-SUPPORTING = frozenset({str(LBP.usedFor), str(LBP.recommendedFor)})
+SUPPORTING = frozenset({str(LBP.usedFor), str(LBP.recommendedFor), str(LBP.indicatedIn)})
 OPPOSING = frozenset({str(LBP.noBenefitFor), str(LBP.notRecommendedFor)})
 CONTRAINDICATED = str(LBP.contraindicatedIn)
 
@@ -38,7 +39,24 @@ _FIELDS = {
     "recommendationDirection": "recommendation_direction",
     "strength": "strength",
     "recommendationText": "recommendation_text",
+    "sensitivity": "sensitivity",
+    "specificity": "specificity",
+    "positiveLikelihoodRatio": "positive_likelihood_ratio",
+    "negativeLikelihoodRatio": "negative_likelihood_ratio",
+    "falsePositiveRate": "false_positive_rate",
+    "positivePredictiveValue": "positive_predictive_value",
+    "referenceStandard": "reference_standard",
+    "mcid": "mcid",
 }
+# Accuracy figures in the order a reader expects them, with their names.
+ACCURACY = (
+    ("sensitivity", "sensitivity"),
+    ("specificity", "specificity"),
+    ("positive_likelihood_ratio", "LR+"),
+    ("negative_likelihood_ratio", "LR−"),
+    ("false_positive_rate", "false-positive rate"),
+    ("positive_predictive_value", "positive predictive value"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,14 @@ class Evidence:
     recommendation_direction: str | None = None
     strength: str | None = None
     recommendation_text: str | None = None
+    sensitivity: str | None = None
+    specificity: str | None = None
+    positive_likelihood_ratio: str | None = None
+    negative_likelihood_ratio: str | None = None
+    false_positive_rate: str | None = None
+    positive_predictive_value: str | None = None
+    reference_standard: str | None = None
+    mcid: str | None = None
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
 
@@ -69,6 +95,11 @@ class Evidence:
     @property
     def direction_key(self) -> str | None:
         return _key(self.direction, "direction-")
+
+    @property
+    def accuracy(self) -> list[tuple[str, str]]:
+        """The accuracy figures the source reports, named: [("sensitivity", "0.92"), ...]."""
+        return [(name, str(getattr(self, attr))) for attr, name in ACCURACY if getattr(self, attr) is not None]
 
     @property
     def against(self) -> bool:
@@ -145,6 +176,10 @@ def as_json(evidence: Evidence, label: Any) -> dict[str, Any]:
             "direction": ref(evidence.recommendation_direction),
             "strength": ref(evidence.strength),
         } if evidence.recommendation else None,
+        "accuracy": {attr: float(getattr(evidence, attr)) for attr, _ in ACCURACY
+                     if getattr(evidence, attr) is not None} or None,
+        "reference_standard": evidence.reference_standard,
+        "mcid": evidence.mcid,
         "caveats": list(evidence.notes),
         "sources": [ref(s) for s in evidence.sources],
     }
@@ -162,6 +197,11 @@ def in_words(evidence: Evidence, label: Any) -> str:
     for text in (evidence.magnitude, evidence.population):
         if text:
             parts.append(text)
+    parts.extend(f"{name} {value}" for name, value in evidence.accuracy)
+    if evidence.reference_standard:
+        parts.append(f"against {evidence.reference_standard}")
+    if evidence.mcid:
+        parts.append(f"smallest important change: {evidence.mcid}")
     return " · ".join(parts)
 
 

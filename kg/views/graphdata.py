@@ -34,6 +34,7 @@ UPPER = frozenset(
         "AnatomicalEntity", "Disorder", "PathophysiologicalMechanism", "ClinicalFinding", "RiskFactor",
         "Intervention", "MechanismOfAction", "TherapeuticAgent", "Invasiveness", "Outcome",
         "AdverseEvent", "InformationEntity", "SourceDocument", "EvidenceLevel", "CertaintyLevel", "Claim",
+        "AssessmentInstrument",
         "Recommendation",
     )
 )
@@ -71,6 +72,8 @@ class GraphData:
     out_edges: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     in_edges: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     red_flags: set[str] = field(default_factory=set)  # conditions and signs that call for urgent assessment
+    urgency: dict[str, str] = field(default_factory=dict)  # red-flag condition -> lbp:urgency-* value
+    urgency_sources: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # relation -> (phrase, inverse phrase), from the ontology: "A <phrase> B", "B <inverse phrase> A"
     phrases: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -161,7 +164,12 @@ def load(store: Store) -> GraphData:
     for row in _rows(store, PHRASES):
         if "inversePhrase" in row and row["phrase"].lang in (None, "en"):
             data.phrases[row["relation"].value] = (row["phrase"].value, row["inversePhrase"].value)
-    data.red_flags = {row["condition"].value for row in _rows(store, "causes/red-flags")}
+    for row in _rows(store, "causes/red-flags"):
+        data.red_flags.add(row["condition"].value)
+        if "urgency" in row:
+            data.urgency[row["condition"].value] = row["urgency"].value
+        if "urgencySource" in row:
+            data.urgency_sources[row["condition"].value].add(row["urgencySource"].value)
     for st in statements_from_rows(_rows(store, "evidence/statements")):
         _add(data, Edge(st.subject, st.relation, st.object, "association", st.evidence))
     return data

@@ -62,6 +62,9 @@ CITATION = "http://purl.org/dc/terms/bibliographicCitation"
 
 IS_RED_FLAG = str(LBP.isRedFlag)
 HAS_WARNING_SIGN = str(LBP.hasWarningSign)
+MAY_CAUSE = str(LBP.mayCause)
+URGENCY = str(LBP.urgency)
+NATURAL_HISTORY = str(LBP.naturalHistory)
 # Echoes of an axiom the page already shows (lbp:invasiveness repeats lbp:hasInvasiveness).
 ECHOES = frozenset({str(LBP.invasiveness)})
 
@@ -79,6 +82,7 @@ BADGES: tuple[tuple[str, str], ...] = (
     ("Outcome", "outcome"),
     ("AdverseEvent", "adverse event"),
     ("Invasiveness", "degree of invasiveness"),
+    ("AssessmentInstrument", "assessment instrument"),
     ("SourceDocument", "source document"),
     ("Claim", "claim"),
     ("Recommendation", "guideline recommendation"),
@@ -163,6 +167,13 @@ class TermPage:
     area: tuple[str, str] | None = None  # (key, label) of the area of the graph it belongs to
     red_flag: bool = False
     warning_signs: list[Link] = field(default_factory=list)
+    urgency: Link | None = None  # how soon a suspected red-flag condition must be assessed
+    urgency_sources: list[Link] = field(default_factory=list)
+    warning_sign_of: list[Link] = field(default_factory=list)  # a red-flag sign: what it points to
+    # serious conditions this one may lead to (mayCause, to a red-flag condition), with their urgency
+    complications: list[tuple[Link, Link | None]] = field(default_factory=list)
+    natural_history: str | None = None
+    natural_history_sources: list[Link] = field(default_factory=list)
     # relation -> how it reads from this term (outgoing) and towards it (incoming)
     phrases_out: dict[str, str] = field(default_factory=dict)
     phrases_in: dict[str, str] = field(default_factory=dict)
@@ -251,6 +262,14 @@ def term_page(store: Store, iri: str) -> TermPage | None:
             _add_once(xrefs, value.value)
         elif prop == IS_RED_FLAG:
             page.red_flag = page.red_flag or value.value in ("true", "1")
+        elif prop == URGENCY:
+            page.urgency = link(value.value)
+            if "source" in row:
+                _add_once(page.urgency_sources, link(row["source"].value))
+        elif prop == NATURAL_HISTORY:
+            page.natural_history = value.value
+            if "source" in row:
+                _add_once(page.natural_history_sources, link(row["source"].value))
         elif prop in ECHOES:
             continue
         elif prop == DEPRECATED:
@@ -290,6 +309,15 @@ def term_page(store: Store, iri: str) -> TermPage | None:
     if page.red_flag:
         signs = {e.target for e in data.out_edges.get(iri, []) if e.relation == HAS_WARNING_SIGN}
         page.warning_signs = _links(data, signs)
+        page.warning_sign_of = _links(data, {e.source for e in data.in_edges.get(iri, [])
+                                             if e.relation == HAS_WARNING_SIGN})
+    # stated for the term or a more general condition (a disc herniation may cause cauda equina
+    # syndrome, so a lumbar one may)
+    lineage = {iri} | (data.ancestors.get(iri, set()) - UPPER)
+    serious = {e.target for holder in lineage for e in data.out_edges.get(holder, [])
+               if e.relation == MAY_CAUSE and e.target in data.red_flags and e.target not in lineage}
+    page.complications = [(c, link(data.urgency[c.iri]) if c.iri in data.urgency else None)
+                          for c in _links(data, serious)]
     return page
 
 
