@@ -190,6 +190,8 @@ def test_warning_signs_must_be_red_flags(mini_ontology: Path) -> None:
     _edit(mini_ontology, "  axioms:\n    locatedIn: [Annulus]\n", """  axioms:
     locatedIn: [Annulus]
   red_flag: true
+  urgency: urgent
+  urgency_source: [nice-ng59-2016]
   associations:
     - relation: hasWarningSign
       target: Pain
@@ -197,18 +199,20 @@ def test_warning_signs_must_be_red_flags(mini_ontology: Path) -> None:
       certainty: established
 """)
     problems = _problems(mini_ontology)
-    assert any(p.startswith("ontology/terms/test.yaml:30: [Tear] Warning signs of a serious condition not marked")
+    assert any(p.startswith("ontology/terms/test.yaml:32: [Tear] Warning signs of a serious condition not marked")
                and "hasWarningSign Pain" in p for p in problems)
     _edit(mini_ontology, "  definition: A test symptom.\n", "  definition: A test symptom.\n  red_flag: true\n")
     validate_sources(SourceTree(mini_ontology))
 
 
-def test_a_red_flag_condition_needs_a_warning_sign(mini_ontology: Path) -> None:
+def test_a_red_flag_condition_needs_a_warning_sign_and_an_urgency(mini_ontology: Path) -> None:
     axioms = "  axioms:\n    locatedIn: [Annulus]\n"
     _edit(mini_ontology, axioms, axioms + "  red_flag: true\n")
     problems = _problems(mini_ontology)
     assert any(p.startswith("ontology/terms/test.yaml:") and "[Tear]" in p and "hasWarningSign none" in p
                for p in problems)
+    assert any(p.startswith("ontology/terms/test.yaml:") and "[Tear]" in p and "not say how soon" in p
+               for p in problems), problems
 
 
 def test_superseded_sources(mini_ontology: Path) -> None:
