@@ -311,8 +311,11 @@ def term_page(store: Store, iri: str) -> TermPage | None:
         page.warning_signs = _links(data, signs)
         page.warning_sign_of = _links(data, {e.source for e in data.in_edges.get(iri, [])
                                              if e.relation == HAS_WARNING_SIGN})
-    serious = {e.target for e in data.out_edges.get(iri, [])
-               if e.relation == MAY_CAUSE and e.target in data.red_flags and e.target != iri}
+    # stated for the term or a more general condition (a disc herniation may cause cauda equina
+    # syndrome, so a lumbar one may)
+    lineage = {iri} | (data.ancestors.get(iri, set()) - UPPER)
+    serious = {e.target for holder in lineage for e in data.out_edges.get(holder, [])
+               if e.relation == MAY_CAUSE and e.target in data.red_flags and e.target not in lineage}
     page.complications = [(c, link(data.urgency[c.iri]) if c.iri in data.urgency else None)
                           for c in _links(data, serious)]
     return page
