@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from kg.build.compile import SourceTree, compile_ontology
@@ -343,3 +343,19 @@ def test_urgency_and_natural_history_are_sourced_annotations(mini_ontology: Path
     assert str(history) == "Most test tears heal."
     axiom = next(a for a in graph.subjects(OWL.annotatedProperty, LBP.naturalHistory))
     assert (axiom, DCTERMS.source, LBP["source-leaflet"]) in graph
+
+
+def test_the_association_shape_covers_every_association_relation() -> None:
+    """A relation added to lbp-core.ttl without a place in the shape's targets would go unchecked."""
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import RDFS
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    root = Path(__file__).resolve().parents[1] / "ontology"
+    core = Graph().parse(root / "lbp-core.ttl")
+    shapes = Graph().parse(root / "shapes.ttl")
+    relations = set(core.subjects(RDFS.subPropertyOf, LBP.associationRelation))
+    shape = URIRef("https://w3id.org/lbp-kg/shapes/AssociationShape")
+    targets = set(shapes.objects(shape, sh.targetSubjectsOf))
+    assert len(relations) >= 20
+    assert relations == targets, relations ^ targets

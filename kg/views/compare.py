@@ -26,7 +26,7 @@ CLINICAL = (("usedFor", "used for"), ("recommendedFor", "recommended for"),
             ("notRecommendedFor", "not recommended for"), ("noBenefitFor", "no benefit shown for"),
             ("contraindicatedIn", "contraindicated in"), ("hasBenefit", "benefits"), ("hasRisk", "risks"),
             ("alternativeTo", "alternatives"), ("diagnosticBlockFor", "diagnostic block for"),
-            ("componentOfCare", "a component of"))
+            ("componentOfCare", "a component of"), ("testFor", "a test for"), ("indicatedIn", "indicated in"))
 ASPECTS = tuple(label for _, label in STRUCTURAL + CLINICAL)
 
 

@@ -77,6 +77,7 @@ BADGES: tuple[tuple[str, str], ...] = (
     ("Disorder", "condition"),
     ("ClinicalFinding", "finding"),
     ("RiskFactor", "risk factor"),
+    ("DiagnosticProcedure", "diagnostic test or procedure"),
     ("Intervention", "intervention"),
     ("TherapeuticAgent", "agent"),
     ("Outcome", "outcome"),
