@@ -16,7 +16,7 @@ LBP = "https://w3id.org/lbp-kg/"
 PAGES = [
     "/", "/term/Sciatica", "/term/CaudaEquinaSyndrome", "/search?q=sciatica", "/az", "/area/causes",
     f"/learn/compare?i={LBP}EpiduralSteroidInjection&i={LBP}Discectomy",
-    "/learn/tour?cause=LumbarDiscHerniation", "/learn/relate?x=sciatica&y=slipped+disc", "/editor",
+    "/learn/tour?cause=LumbarDiscHerniation", "/learn/relate?x=sciatica&y=slipped+disc", "/learn/red-flags", "/editor",
     "/graph/Sciatica", "/graph?term=sciatca", "/downloads", "/licence", "/evidence", "/api",
 ]
 

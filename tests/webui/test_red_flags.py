@@ -96,3 +96,19 @@ def test_red_flag_signs_name_what_they_point_to(data, full_app) -> None:  # noqa
         assert box, data.label(sign)
         for condition in conditions:
             assert f">{data.label(condition)}</a>" in box.group(0), (sign, condition)
+
+
+def test_every_mimic_is_on_both_pages_with_how_to_tell_them_apart(data, full_app) -> None:  # noqa: ANN001
+    """Each `mimics` statement shows on the page of what is mimicked ("can be mimicked by") and of the
+    mimic ("can mimic"), with its caveat: the features that tell them apart."""
+    client = full_app.test_client()
+    edges = [e for e in data.edges if e.relation == str(LBP.mimics)]
+    assert len(edges) >= 5
+    for edge in edges:
+        assert edge.evidence and edge.evidence.notes, (edge.source, edge.target)
+        note = edge.evidence.notes[0]
+        for here, there, phrase in ((edge.target, edge.source, data.phrase(edge.relation, False)),
+                                    (edge.source, edge.target, data.phrase(edge.relation, True))):
+            page = html.unescape(client.get(f"/term/{here.rsplit('/', 1)[-1]}").get_data(as_text=True))
+            assert phrase.capitalize() in page, (here, phrase)
+            assert f">{data.label(there)}</a>" in page and note in page, (here, there)
