@@ -139,7 +139,9 @@ def test_red_flag_page_warns_with_its_signs(full_client) -> None:  # noqa: ANN00
     page = full_client.get("/term/CaudaEquinaSyndrome").get_data(as_text=True)
     start = page.index('class="warning red-flag"')
     box = page[start:page.index("</div>", start)]
-    assert "Red flag: needs urgent assessment" in box and 'href="/term/SaddleAnaesthesia"' in box
+    # cauda equina syndrome is an emergency (GIRFT 2023), and the page says so with the source
+    assert "Red flag: needs emergency assessment" in box and 'href="/term/SaddleAnaesthesia"' in box
+    assert 'href="/term/source-girft-2023-cauda-equina-pathway"' in box
     assert "is red flag" not in page
     assert "Red flag" not in full_client.get("/term/Sciatica").get_data(as_text=True)
 
