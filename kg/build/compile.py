@@ -402,36 +402,41 @@ class _TermCompiler:
             if item.get("replaced_by") and (r := self.ref(item["replaced_by"], "replaced_by")):
                 g.add((node, URIRef("http://purl.obolibrary.org/obo/IAO_0100001"), r))
 
+    def _sourced_field(self, name: str) -> Any:
+        """A term field that comes with `<name>_source`: its value, or None (a source alone is a problem)."""
+        value = self.item.get(name)
+        if value is None and f"{name}_source" in self.item:
+            self.problem(f"{name}_source without {name}")
+        return value
+
+    def _add_sourced(self, prop: URIRef, value: Any, name: str, what: str) -> None:
+        """The term's annotation and its owl:Axiom citing the field's sources."""
+        sources = self.check_sources(self.item.get(f"{name}_source"), what)
+        self.ctx.graph.add((self.node, prop, value))
+        _annotate(self.ctx.graph, self.node, prop, value, sources, None, None)
+
     def _urgency(self) -> None:
         """How soon a suspected red-flag condition must be seen, with the guideline that says so."""
-        urgency = self.item.get("urgency")
+        urgency = self._sourced_field("urgency")
         if urgency is None:
-            if "urgency_source" in self.item:
-                self.problem("urgency_source without urgency")
             return
         if urgency not in URGENCIES:
             self.problem(f"urgency '{urgency}' is not one of {', '.join(URGENCIES)}")
             return
         if not self.item.get("red_flag"):
             self.problem("urgency belongs to red-flag terms (red_flag: true)")
-        sources = self.check_sources(self.item.get("urgency_source"), "urgency")
-        _annotate(self.ctx.graph, self.node, LBP.urgency, LBP[f"urgency-{urgency}"], sources, None, None)
-        self.ctx.graph.add((self.node, LBP.urgency, LBP[f"urgency-{urgency}"]))
+        self._add_sourced(LBP.urgency, LBP[f"urgency-{urgency}"], "urgency", "urgency")
 
     def _natural_history(self) -> None:
         """The course of a condition in a review's words, with that review."""
-        text = self.item.get("natural_history")
+        text = self._sourced_field("natural_history")
         if text is None:
-            if "natural_history_source" in self.item:
-                self.problem("natural_history_source without natural_history")
             return
         if not isinstance(text, str) or not text.strip():
             self.problem("natural_history must be words")
             return
-        lit = Literal(" ".join(text.split()), lang="en")
-        sources = self.check_sources(self.item.get("natural_history_source"), "natural history")
-        self.ctx.graph.add((self.node, LBP.naturalHistory, lit))
-        _annotate(self.ctx.graph, self.node, LBP.naturalHistory, lit, sources, None, None)
+        self._add_sourced(LBP.naturalHistory, Literal(" ".join(text.split()), lang="en"), "natural_history",
+                          "natural history")
 
     def _label(self) -> None:
         label = self.item.get("label")
